@@ -1,0 +1,128 @@
+"""Launch Chromium the way a default desktop Chrome user meets a site.
+
+- Debian's /usr/bin/chromium when present, Playwright's own browser elsewhere.
+- A fresh persistent profile per phase, whose Preferences allow third-party
+  cookies: headless Chromium blocks them by default, desktop Chrome does not.
+- Flags that keep Chromium from calling home (closed networks, CI).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SYSTEM_CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+QUIET_FLAGS = (
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-quic",
+    # Keep cross-site iframes in the page's process so one CDP session sees
+    # every Set-Cookie header, the iframes' included.
+    "--disable-site-isolation-trials",
+    "--disable-features=IsolateOrigins,site-per-process,ThirdPartyStoragePartitioning",
+)
+
+USER_AGENT_NOTE = "cookiescan"
+
+
+@dataclass(frozen=True)
+class BrowserOptions:
+    executable: str | None = None  # None: system Chromium if found, else Playwright's
+    headless: bool = True
+    host_resolver_rules: str | None = None  # e.g. "MAP * 127.0.0.1:8443" for the fixture web
+    ignore_https_errors: bool = False
+    viewport: tuple[int, int] = (1280, 900)
+    locale: str | None = None
+    navigation_timeout_s: float = 20.0
+
+
+def find_chromium(explicit: str | None = None) -> str | None:
+    if explicit:
+        return explicit
+    env = os.environ.get("COOKIESCAN_CHROMIUM")
+    if env:
+        return env
+    for candidate in SYSTEM_CHROMIUM_CANDIDATES:
+        if Path(candidate).exists():
+            return candidate
+    return None  # Playwright's bundled browser
+
+
+def launch_args(options: BrowserOptions) -> list[str]:
+    args = list(QUIET_FLAGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to start as root otherwise
+    if options.host_resolver_rules:
+        args.append(f"--host-resolver-rules={options.host_resolver_rules}")
+    return args
+
+
+def write_profile(user_data_dir: Path) -> None:
+    """Preferences of a default desktop Chrome: third-party cookies allowed."""
+    default = user_data_dir / "Default"
+    default.mkdir(parents=True, exist_ok=True)
+    prefs = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
+    (default / "Preferences").write_text(json.dumps(prefs), encoding="utf-8")
+
+
+@contextmanager
+def open_context(playwright, options: BrowserOptions, *, record_har_path: str | None = None,
+                 storage_state: str | None = None):
+    """A fresh browser context with its own throw-away profile."""
+    user_data_dir = Path(tempfile.mkdtemp(prefix="cookiescan-profile-"))
+    write_profile(user_data_dir)
+    kwargs = dict(
+        user_data_dir=str(user_data_dir),
+        headless=options.headless,
+        args=launch_args(options),
+        ignore_https_errors=options.ignore_https_errors,
+        viewport={"width": options.viewport[0], "height": options.viewport[1]},
+    )
+    executable = find_chromium(options.executable)
+    if executable:
+        kwargs["executable_path"] = executable
+    if options.locale:
+        kwargs["locale"] = options.locale
+    if record_har_path:
+        kwargs["record_har_path"] = record_har_path
+        kwargs["record_har_content"] = "omit"
+    context = playwright.chromium.launch_persistent_context(**kwargs)
+    try:
+        context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
+        if storage_state:
+            _load_storage_state(context, storage_state)
+        yield context
+    finally:
+        try:
+            context.close()
+        except Exception:  # a crashed browser still leaves a temp dir to remove
+            pass
+        shutil.rmtree(user_data_dir, ignore_errors=True)
+
+
+def _load_storage_state(context, path: str) -> None:
+    state = json.loads(Path(path).read_text(encoding="utf-8"))
+    if state.get("cookies"):
+        context.add_cookies(state["cookies"])
+    origins = state.get("origins") or []
+    if origins:
+        # localStorage of a saved login is restored by an init script per origin.
+        script = "(() => { const o = %s; const s = o[location.origin];" \
+                 " if (s) for (const [k, v] of s) { try { localStorage.setItem(k, v); } catch (e) {} } })();" % json.dumps(
+                     {o["origin"]: [[i["name"], i["value"]] for i in o.get("localStorage", [])] for o in origins})
+        context.add_init_script(script)
+
+
+def browser_version(context) -> str:
+    try:
+        return context.browser.version if context.browser else ""
+    except Exception:
+        return ""

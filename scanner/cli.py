@@ -1,0 +1,35 @@
+"""The `cookiescan` command: thin typer commands over the library.
+
+Each area registers its commands from `scanner/commands/<area>.py`.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
+"""
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from .commands import consent, declared, knowledge, login, reporting, scan
+from .errors import UserError
+
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(help="Scan what a website really drops and reconcile it with what it declares.",
+                      no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    for module in (scan, declared, reporting, knowledge, consent, login):
+        module.register(app)
+    return app
+
+
+def main() -> None:
+    app = build_app()
+    try:
+        app(standalone_mode=True)
+    except UserError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,154 @@
+"""Site configuration: `cookiescan.toml` lists the sites a nightly run scans.
+
+    [defaults]
+    pages = 10
+    fail_on = "high"
+
+    [[site]]
+    name = "pro.doctolib.fr"
+    start_url = "https://pro.doctolib.fr/"
+    declared = "declared/pro.doctolib.fr"
+    accept_selector = "#my-accept"      # optional consent override
+    reject_selector = "#my-reject"
+    [site.classify]                     # optional per-site category overrides
+    "my_cookie" = "strictly_necessary"
+    [site.login]                        # optional, see README "Logged-in scans"
+    ...
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import UserError
+
+DEFAULT_DENY_PATTERNS = (
+    "logout", "log-out", "signout", "sign-out", "sign_out", "deconnexion", "déconnexion",
+    "abmelden", "esci", "disconnetti", "delete", "supprimer", "cancel", "annuler", "unsubscribe",
+)
+
+
+class ConfigError(UserError):
+    """A configuration a user wrote wrong; the message names the file."""
+
+
+@dataclass(frozen=True)
+class LoginStep:
+    action: str  # "goto" | "fill" | "click" | "wait_for_url" | "wait_for_selector"
+    selector: str | None = None
+    value: str | None = None  # literal, or "$ENV_NAME" / "env:ENV_NAME" read at run time
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class LoginConfig:
+    login_url: str
+    username_env: str | None = None
+    password_env: str | None = None
+    steps: tuple[LoginStep, ...] = ()
+    storage_state: str | None = None
+    success_selector: str | None = None
+    success_url: str | None = None
+    expired_selector: str | None = None
+    app_paths: tuple[str, ...] = ()
+    deny_patterns: tuple[str, ...] = DEFAULT_DENY_PATTERNS
+    after_reject: bool = False
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str
+    start_url: str
+    pages: int = 10
+    declared: str | None = None
+    accept_selector: str | None = None
+    reject_selector: str | None = None
+    classify: dict[str, str] = field(default_factory=dict)
+    login: LoginConfig | None = None
+    deny_patterns: tuple[str, ...] = DEFAULT_DENY_PATTERNS
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    sites: tuple[SiteConfig, ...]
+    fail_on: str = "high"
+    history: str = "reports/cookiescan.db"
+    baseline: str | None = None
+    path: str | None = None
+
+    def site(self, name: str) -> SiteConfig:
+        for s in self.sites:
+            if s.name == name or urlsplit(s.start_url).hostname == name:
+                return s
+        raise ConfigError(f"{self.path}: no site named {name!r} (known: {', '.join(s.name for s in self.sites)})")
+
+
+def site_from_url(url: str, pages: int = 10) -> SiteConfig:
+    """A site config for a bare URL given on the command line."""
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{url}: not an http(s) URL")
+    return SiteConfig(name=parts.hostname, start_url=url, pages=pages)
+
+
+def load_config(path: Path) -> ProjectConfig:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    defaults = data.get("defaults", {})
+    sites = []
+    for i, raw in enumerate(data.get("site", []), 1):
+        where = f"{path}: [[site]] #{i}"
+        if "start_url" not in raw and "name" not in raw:
+            raise ConfigError(f"{where}: needs start_url or name")
+        base = site_from_url(raw.get("start_url") or raw["name"], int(raw.get("pages", defaults.get("pages", 10))))
+        login = _login(raw["login"], where) if "login" in raw else None
+        sites.append(SiteConfig(
+            name=raw.get("name", base.name),
+            start_url=base.start_url,
+            pages=base.pages,
+            declared=raw.get("declared"),
+            accept_selector=raw.get("accept_selector"),
+            reject_selector=raw.get("reject_selector"),
+            classify=dict(raw.get("classify", {})),
+            login=login,
+            deny_patterns=tuple(raw.get("deny_patterns", DEFAULT_DENY_PATTERNS)),
+        ))
+    return ProjectConfig(
+        sites=tuple(sites),
+        fail_on=defaults.get("fail_on", "high"),
+        history=defaults.get("history", "reports/cookiescan.db"),
+        baseline=defaults.get("baseline"),
+        path=str(path),
+    )
+
+
+def _login(raw: dict, where: str) -> LoginConfig:
+    if "login_url" not in raw:
+        raise ConfigError(f"{where}: [site.login] needs login_url")
+    steps = []
+    for j, s in enumerate(raw.get("steps", []), 1):
+        if "action" not in s:
+            raise ConfigError(f"{where}: login step {j} has no action")
+        steps.append(LoginStep(action=s["action"], selector=s.get("selector"), value=s.get("value"), url=s.get("url")))
+    return LoginConfig(
+        login_url=raw["login_url"],
+        username_env=raw.get("username_env"),
+        password_env=raw.get("password_env"),
+        steps=tuple(steps),
+        storage_state=raw.get("storage_state"),
+        success_selector=raw.get("success_selector"),
+        success_url=raw.get("success_url"),
+        expired_selector=raw.get("expired_selector"),
+        app_paths=tuple(raw.get("app_paths", ())),
+        deny_patterns=tuple(raw.get("deny_patterns", DEFAULT_DENY_PATTERNS)),
+        after_reject=bool(raw.get("after_reject", False)),
+    )
