@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from .commands import consent, declared, knowledge, login, reporting, scan
+from .commands import consent, declared, history, knowledge, login, reporting, scan
 from .errors import UserError
 
 EXIT_FINDINGS = 1
@@ -21,7 +21,7 @@ EXIT_USAGE = 2
 def build_app() -> typer.Typer:
     app = typer.Typer(help="Scan what a website really drops and reconcile it with what it declares.",
                       no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-    for module in (scan, declared, reporting, knowledge, consent, login):
+    for module in (scan, declared, history, reporting, knowledge, consent, login):
         module.register(app)
     return app
 

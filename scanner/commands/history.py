@@ -1,0 +1,8 @@
+"""CLI commands: history, diff, check (nightly gate)."""
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the app."""
