@@ -1,0 +1,19 @@
+"""Shared test fixtures: the fixture web (real HTTPS server) and browser options for it."""
+from __future__ import annotations
+
+import pytest
+
+from scanner.browser import BrowserOptions
+from tests.fixtures.fixtureweb import FixtureWeb
+
+
+@pytest.fixture(scope="session")
+def fixture_web():
+    with FixtureWeb() as web:
+        yield web
+
+
+@pytest.fixture(scope="session")
+def browser_options(fixture_web) -> BrowserOptions:
+    return BrowserOptions(host_resolver_rules=fixture_web.resolver_rules, ignore_https_errors=True,
+                          navigation_timeout_s=10)
