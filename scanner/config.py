@@ -131,6 +131,16 @@ def load_config(path: Path) -> ProjectConfig:
     )
 
 
+# What each login step needs; a value may be "$ENV_NAME", "env:ENV_NAME", "$username" or "$password".
+_STEP_NEEDS = {
+    "goto": ("url",),
+    "fill": ("selector", "value"),
+    "click": ("selector",),
+    "wait_for_url": ("url",),
+    "wait_for_selector": ("selector",),
+}
+
+
 def _login(raw: dict, where: str) -> LoginConfig:
     if "login_url" not in raw:
         raise ConfigError(f"{where}: [site.login] needs login_url")
@@ -138,7 +148,15 @@ def _login(raw: dict, where: str) -> LoginConfig:
     for j, s in enumerate(raw.get("steps", []), 1):
         if "action" not in s:
             raise ConfigError(f"{where}: login step {j} has no action")
+        needed = _STEP_NEEDS.get(s["action"])
+        if needed is None:
+            raise ConfigError(f"{where}: login step {j}: action {s['action']!r} is not one of {', '.join(_STEP_NEEDS)}")
+        for key in needed:
+            if not s.get(key):
+                raise ConfigError(f"{where}: login step {j} ({s['action']}) needs {key}")
         steps.append(LoginStep(action=s["action"], selector=s.get("selector"), value=s.get("value"), url=s.get("url")))
+    if not steps and not raw.get("storage_state"):
+        raise ConfigError(f"{where}: [site.login] needs steps or storage_state")
     return LoginConfig(
         login_url=raw["login_url"],
         username_env=raw.get("username_env"),
