@@ -1,8 +1,83 @@
-"""CLI commands: reporting."""
+"""CLI commands: report (render a scan file as html, json, csv, md, sarif, junit or terminal)."""
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+
+from ..errors import UserError
+from ..models import SEVERITIES, DeclaredSite, ScanResult
+
+EXIT_FINDINGS = 1
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the app."""
+
+    @app.command("report")
+    def report(
+        scan_json: Path = typer.Argument(..., help="Scan file written by `cookiescan scan` (scan.json)."),
+        fmt: str = typer.Option("html", "--format", "-f",
+                                help="html | json | csv | md | sarif | junit | terminal"),
+        declared: Optional[Path] = typer.Option(None, "--declared", help="Declared-side directory "
+                                                "(default: the one found for the scan's site)."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Output file (default: report.<ext> "
+                                           "beside the scan file; terminal prints)."),
+        show_values: bool = typer.Option(False, "--show-values", help="Add the value-hash column "
+                                         "(scans never keep raw values)."),
+        fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above "
+                                              "this severity: " + " | ".join(SEVERITIES)),
+    ) -> None:
+        """Render the report of a scan file: findings, inventory per phase, third parties."""
+        from ..report import FORMATS, build_report, extension, render, terminal
+        from ..report.model import at_or_above
+        from ..scanfile import load_scan
+
+        if fmt not in FORMATS:
+            raise UserError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
+        if fail_on is not None and fail_on not in SEVERITIES:
+            raise UserError(f"--fail-on {fail_on!r}: choose from {', '.join(SEVERITIES)}")
+        scan = load_scan(scan_json)
+        declared_site = load_declared_side(declared, scan)
+        findings = compute_findings(scan, declared_site)
+        model = build_report(scan, findings, declared_site, scan_dir=scan_json.parent, show_values=show_values,
+                             fail_on=fail_on)
+        if fmt == "terminal" and out is None:
+            console = Console()
+            for item in terminal.renderables(model):
+                console.print(item)
+        else:
+            target = out or scan_json.parent / f"report.{extension(fmt)}"
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(render(fmt, model), encoding="utf-8")
+            except OSError as exc:
+                raise UserError(f"{target}: cannot write report ({exc.strerror})") from None
+            Console(stderr=True).print(f"{fmt} report: {target} ({len(findings)} findings)", highlight=False,
+                                       markup=False)
+        if fail_on and any(at_or_above(f.severity, fail_on) for f in findings):
+            raise typer.Exit(EXIT_FINDINGS)
+
+
+def load_declared_side(directory: Path | None, scan: ScanResult) -> DeclaredSite | None:
+    """`--declared DIR`, else the declared files found for the scan's site, else nothing."""
+    try:
+        declared_module = importlib.import_module("scanner.declared")
+    except ModuleNotFoundError:
+        if directory is not None:
+            raise UserError(f"--declared {directory}: this install has no declared-side support") from None
+        return None
+    if directory is not None:
+        if not directory.is_dir():
+            raise UserError(f"--declared {directory}: no such directory")
+        return declared_module.load_declared(directory)
+    find_declared = getattr(declared_module, "find_declared", None)
+    return find_declared(scan.site) if find_declared else None
+
+
+def compute_findings(scan: ScanResult, declared: DeclaredSite | None) -> list:
+    from ..reconcile import reconcile
+    return reconcile(scan, declared)
