@@ -1,8 +1,183 @@
-"""CLI commands: history, diff, check (nightly gate)."""
+"""CLI commands: diff, history, check (the nightly gate)."""
 from __future__ import annotations
 
+import os
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..config import ProjectConfig, SiteConfig, load_config, site_from_url
+from ..errors import UserError
+
+DEFAULT_CONFIG = Path("cookiescan.toml")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the app."""
+    app.command("diff")(diff)
+    app.command("history")(history)
+    app.command("check")(check)
+
+
+# ---------------------------------------------------------------- helpers ---
+
+def _site(name: str, config_path: Path | None) -> tuple[SiteConfig, Path]:
+    """A site from the config when it is listed there, else from the URL/host given."""
+    path = config_path or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    if path is not None:
+        config = load_config(path)
+        if any(s.name == name or s.start_url.split("/")[2] == name for s in config.sites) or config_path:
+            return config.site(name), path.parent
+    return site_from_url(name), Path(".")
+
+
+def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console):
+    from ..browser import BrowserOptions
+    from ..engine import ScanOptions, scan_site
+
+    options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure),
+                          out_dir=out_dir, synthetic=synthetic)
+
+    def scan(site: SiteConfig):
+        with console.status(f"scanning {escape(site.name)}") as status:
+            return scan_site(site, options, progress=lambda event, detail: status.update(
+                f"scanning {escape(site.name)}: {escape(event)} {escape(str(detail))}"))
+
+    return scan
+
+
+def _store(db: Path):
+    from ..store import SQLiteStore
+    return SQLiteStore(db)
+
+
+ResolverOpt = typer.Option(None, "--host-resolver-rules", hidden=True,
+                           help="Chromium host resolver rules (fixture web).")
+InsecureOpt = typer.Option(False, "--ignore-https-errors", hidden=True, help="Accept self-signed certificates.")
+SyntheticOpt = typer.Option(False, "--synthetic", hidden=True, help="Mark scans as synthetic replicas.")
+
+
+# ------------------------------------------------------------------- diff ---
+
+def diff(
+    site: str = typer.Argument(..., help="Site name from cookiescan.toml, or a URL/host."),
+    since: Optional[str] = typer.Option(None, "--since", help="'last': also show what changed since the previous scan."),
+    from_history: bool = typer.Option(False, "--from-history", help="Use the latest stored scan instead of scanning."),
+    db: Path = typer.Option(Path("reports/cookiescan.db"), "--db", help="History database."),
+    declared_dir: Optional[Path] = typer.Option(None, "--declared", help="Declared data directory of the site."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Site list (default ./cookiescan.toml if present)."),
+    out: Path = typer.Option(Path("reports"), "--out", help="Where a new scan is written."),
+    resolver_rules: Optional[str] = ResolverOpt,
+    insecure: bool = InsecureOpt,
+    synthetic: bool = SyntheticOpt,
+) -> None:
+    """Observed vs declared: + undeclared, > over-long, ! before consent / after refusal, - stale."""
+    from ..changes import compare_scans
+    from ..diff_view import changes_table, diff_rows, diff_table, other_findings_table
+    from ..gate import declared_for
+    from ..reconcile import observed_frames, reconcile
+
+    if since not in (None, "last"):
+        raise UserError(f"--since {since!r}: only 'last' is supported")
+    console = Console()
+    site_cfg, config_dir = _site(site, config)
+    if declared_dir is not None:
+        from ..declared import load_declared
+        declared = load_declared(declared_dir)
+    else:
+        declared = declared_for(site_cfg, config_dir)
+    with _store(db) as store:
+        records = store.scans(site_cfg.name, limit=2)
+        if from_history:
+            if not records:
+                raise UserError(f"{db}: no stored scan of {site_cfg.name}")
+            current, current_id = store.load_scan(records[0].id), records[0].id
+            previous = store.load_scan(records[1].id) if len(records) > 1 else None
+            current_findings = reconcile(current, declared, site=site_cfg)
+        else:
+            previous = store.load_scan(records[0].id) if records else None
+            current = _scanner(out, resolver_rules, insecure, synthetic, console)(site_cfg)
+            current_findings = reconcile(current, declared, site=site_cfg)
+            current_id = store.save_scan(current, current_findings)
+    frames = observed_frames(current, declared, site=site_cfg)
+    note = " (synthetic replica)" if current.synthetic else ""
+    console.print(diff_table(diff_rows(frames, current_findings),
+                             f"{site_cfg.name}{note}: scan #{current_id} of {current.started_at}, observed vs declared"))
+    other = other_findings_table(current_findings)
+    if other is not None:
+        console.print(other)
+    if since == "last":
+        if previous is None:
+            console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(str(db))} to compare with")
+            return
+        changes = compare_scans(previous, current, reconcile(previous, declared, site=site_cfg), current_findings)
+        if changes.empty:
+            console.print(f"no change since the scan of {escape(previous.started_at)}")
+        else:
+            console.print(changes_table(changes, f"changes since the scan of {previous.started_at}"))
+
+
+# ---------------------------------------------------------------- history ---
+
+def history(
+    site: str = typer.Argument(..., help="Site name."),
+    db: Path = typer.Option(Path("reports/cookiescan.db"), "--db", help="History database."),
+    limit: int = typer.Option(20, "--limit", help="Newest N scans."),
+) -> None:
+    """List past scans of a site, newest first."""
+    from ..diff_view import history_table
+
+    if not db.exists():
+        raise UserError(f"{db}: no history database")
+    with _store(db) as store:
+        records = store.scans(site, limit=limit)
+        if not records:
+            raise UserError(f"{db}: no stored scan of {site} (sites: {', '.join(store.sites()) or 'none'})")
+    Console().print(history_table(site, records))
+
+
+# ------------------------------------------------------------------ check ---
+
+def check(
+    config: Path = typer.Option(DEFAULT_CONFIG, "--config", help="Site list (cookiescan.toml)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="info|low|medium|high (default: config, else high)."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accepted findings (YAML)."),
+    db: Optional[Path] = typer.Option(None, "--db", help="History database (default: config, reports/cookiescan.db)."),
+    out: Path = typer.Option(Path("reports"), "--out", help="Reports and scans go here."),
+    from_history: bool = typer.Option(False, "--from-history", help="Judge the latest stored scans, do not scan."),
+    resolver_rules: Optional[str] = ResolverOpt,
+    insecure: bool = InsecureOpt,
+    synthetic: bool = SyntheticOpt,
+) -> None:
+    """Nightly gate: scan every configured site; exit 1 on findings at or above --fail-on."""
+    from ..baseline import Baseline, load_baseline
+    from ..gate import check_severity, run_gate, summary_markdown
+
+    project: ProjectConfig = load_config(config)
+    severity = check_severity(fail_on or project.fail_on)
+    baseline_path = baseline or (Path(project.baseline) if project.baseline else None)
+    accepted = load_baseline(baseline_path) if baseline_path else Baseline()
+    console = Console()
+    with _store(db or Path(project.history)) as store:
+        if from_history:
+            def scan(site: SiteConfig):
+                records = store.scans(site.name, limit=1)
+                if not records:
+                    raise UserError(f"{store.path}: no stored scan of {site.name} (--from-history)")
+                return store.load_scan(records[0].id)
+        else:
+            scan = _scanner(out, resolver_rules, insecure, synthetic, console)
+        result = run_gate(project, scan=scan, store=store, baseline=accepted, fail_on=severity, out_dir=out,
+                          today=date.today(), progress=lambda m: console.print(escape(m)))
+    summary = summary_markdown(result)
+    step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as fh:
+            fh.write(summary)
+    console.print(summary, markup=False, highlight=False)
+    if result.failed:
+        raise typer.Exit(1)
