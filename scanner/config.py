@@ -110,7 +110,7 @@ def load_config(path: Path) -> ProjectConfig:
         if "start_url" not in raw and "name" not in raw:
             raise ConfigError(f"{where}: needs start_url or name")
         base = site_from_url(raw.get("start_url") or raw["name"], int(raw.get("pages", defaults.get("pages", 10))))
-        login = _login(raw["login"], where) if "login" in raw else None
+        login = _login(raw["login"], where, path.parent) if "login" in raw else None
         sites.append(SiteConfig(
             name=raw.get("name", base.name),
             start_url=base.start_url,
@@ -141,7 +141,7 @@ _STEP_NEEDS = {
 }
 
 
-def _login(raw: dict, where: str) -> LoginConfig:
+def _login(raw: dict, where: str, base: Path) -> LoginConfig:
     if "login_url" not in raw:
         raise ConfigError(f"{where}: [site.login] needs login_url")
     steps = []
@@ -162,7 +162,8 @@ def _login(raw: dict, where: str) -> LoginConfig:
         username_env=raw.get("username_env"),
         password_env=raw.get("password_env"),
         steps=tuple(steps),
-        storage_state=raw.get("storage_state"),
+        # Like every path in the config: "~" expanded, relative to the config file.
+        storage_state=str(base / Path(raw["storage_state"]).expanduser()) if raw.get("storage_state") else None,
         success_selector=raw.get("success_selector"),
         success_url=raw.get("success_url"),
         expired_selector=raw.get("expired_selector"),

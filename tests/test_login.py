@@ -217,3 +217,11 @@ def test_login_by_storage_state_then_expired_state(pw, browser_options, fixture_
     outcome, url, _ = _login(pw, browser_options, by_state, environ={}, storage_state=str(state_path))
     assert (outcome.logged_in, outcome.reason) == (False, "storage state expired: expired_selector matched")
     assert url.startswith("https://pro.doctolib.fr/login")
+
+
+def test_config_storage_state_path_is_relative_to_the_config_file(tmp_path):
+    path = tmp_path / "conf" / "cookiescan.toml"
+    path.parent.mkdir()
+    path.write_text('[[site]]\nstart_url = "https://a.test/"\n[site.login]\nlogin_url = "https://a.test/l"\n'
+                    'storage_state = "state/a.json"\n', encoding="utf-8")
+    assert load_config(path).sites[0].login.storage_state == str(tmp_path / "conf" / "state" / "a.json")

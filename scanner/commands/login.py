@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
     def login_command(
         site: str = typer.Argument(..., help="Site name (or host) from the config."),
         config: Path = typer.Option(Path("cookiescan.toml"), "--config", "-c", help="Site config file."),
-        out: Path = typer.Option(..., "--out", "-o", help="Where to save the Playwright storage state (JSON)."),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Where to save the Playwright storage state "
+                                        "(JSON). Default: the site's [site.login] storage_state."),
         headed: bool | None = typer.Option(None, "--headed/--headless",
                                            help="Show the browser. Default: headed when a display exists."),
         wait: float = typer.Option(300, help="Seconds a person has to finish logging in (headed only)."),
@@ -38,6 +39,9 @@ def register(app: typer.Typer) -> None:
         site_config = load_config(config).site(site)
         if site_config.login is None:
             raise ConfigError(f"{config}: site {site_config.name!r} has no [site.login]")
+        out = out or (Path(site_config.login.storage_state) if site_config.login.storage_state else None)
+        if out is None:
+            raise UserError(f"{config}: give --out, or storage_state in [site.login] of {site_config.name!r}")
         missing = missing_env(site_config.login)
         if missing:
             raise UserError(f"{config}: login of {site_config.name!r} needs environment variable(s) "
