@@ -312,7 +312,7 @@ def _visible(page, selector: str) -> bool:
 
 
 def _on_login_page(page, login: LoginConfig) -> bool:
-    return _path(page.url) == _path(urljoin(login.login_url, login.login_url))
+    return _path(page.url) == _path(login.login_url)
 
 
 # ------------------------------------------------------------------ utils ---
