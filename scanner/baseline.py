@@ -68,7 +68,7 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(f"{path}:{'' if line is None else line + 1}: invalid YAML") from None
     if root is None:
         return Baseline(path=str(path))
-    data = yaml.safe_load(text)
+    data = _plain(root)  # scalars stay text: a bad date is our error message, not a YAML crash
     if not isinstance(data, dict) or not isinstance(data.get("accepted", []), list):
         raise BaselineError(f"{path}:1: a baseline is a mapping with an 'accepted:' list")
     lines = _item_lines(root)
@@ -82,6 +82,14 @@ def load_baseline(path: Path) -> Baseline:
         seen[entry.fingerprint] = where
         entries.append(entry)
     return Baseline(entries=tuple(entries), path=str(path))
+
+
+def _plain(node):
+    if isinstance(node, yaml.MappingNode):
+        return {_plain(k): _plain(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(v) for v in node.value]
+    return node.value
 
 
 def _item_lines(root) -> list[int]:
@@ -100,14 +108,10 @@ def _entry(raw, where: str) -> AcceptedFinding:
     for key in ("fingerprint", "reason", "expires"):
         if not raw.get(key):
             raise BaselineError(f"{where}: missing {key!r}")
-    expires = raw["expires"]
-    if isinstance(expires, str):
-        try:
-            expires = date.fromisoformat(expires)
-        except ValueError:
-            raise BaselineError(f"{where}: expires {expires!r} is not a date YYYY-MM-DD") from None
-    if not isinstance(expires, date):
-        raise BaselineError(f"{where}: expires {expires!r} is not a date YYYY-MM-DD")
+    try:
+        expires = date.fromisoformat(str(raw["expires"]))
+    except ValueError:
+        raise BaselineError(f"{where}: expires {raw['expires']!r} is not a date YYYY-MM-DD") from None
     return AcceptedFinding(fingerprint=str(raw["fingerprint"]), reason=str(raw["reason"]), expires=expires,
                            kind=str(raw.get("kind", "")), subject=str(raw.get("subject", "")), source=where)
 

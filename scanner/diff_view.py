@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .changes import ScanChanges
-from .evidence import PHASE_ORDER
+from .evidence import PHASE_ORDER, NameMatcher
 from .models import Finding
 from .reconcile_rules import days
 from .store import ScanRecord
@@ -35,21 +35,21 @@ class DiffRow:
     declared: str
 
 
-def diff_rows(frames: dict[str, pd.DataFrame], findings: list[Finding]) -> list[DiffRow]:
+def diff_rows(frames: dict[str, pd.DataFrame], declared: pd.DataFrame, findings: list[Finding]) -> list[DiffRow]:
     """Observed vs declared, one row per cookie (and per flagged storage key or host)."""
     marks: dict[str, set[str]] = {}
-    declared_of: dict[str, str] = {}
     for f in findings:
         if f.kind in MARKS:
             marks.setdefault(f.subject, set()).add(MARKS[f.kind])
-        if f.declared_ref and f.kind != "stale_declaration":
-            declared_of[f.subject] = f.declared_ref
+    matcher = NameMatcher(declared["name"].tolist())
+    declared_text = [f"{n} ({r})" for n, r in zip(declared["name"], declared["retention_text"])]
     rows = []
     cookies = frames["cookies"]
     for name, group in cookies.groupby("name", sort=True):
         phases = sorted(set(group["phase"]), key=lambda p: PHASE_ORDER.get(p, 9))
+        row = matcher.match(name)
         rows.append(DiffRow(_marks(marks.get(name)), "cookie", name, ", ".join(phases),
-                            days(group["requested_lifetime_s"].max()), declared_of.get(name, "")))
+                            days(group["requested_lifetime_s"].max()), declared_text[row] if row >= 0 else ""))
     for what, frame, key in (("storage", frames["storage"], "name"), ("request", frames["requests"], "host")):
         for name, group in frame.groupby(key, sort=True):
             if name in marks:
@@ -65,9 +65,9 @@ def _marks(found: set[str] | None) -> str:
     return "".join(m for m in MARK_ORDER if found and m in found) or " "
 
 
-def diff_table(rows: list[DiffRow], title: str) -> Table:
-    table = Table(title=escape(title), title_justify="left")
-    for col in ("", "kind", "name", "phases", "requested", "declared row"):
+def diff_table(rows: list[DiffRow]) -> Table:
+    table = Table()
+    for col in ("", "kind", "name", "phases", "requested", "declared as"):
         table.add_column(col)
     for r in rows:
         style = "red" if "!" in r.marks else "yellow" if r.marks.strip() else None
@@ -89,8 +89,8 @@ def other_findings_table(findings: list[Finding]) -> Table | None:
     return table
 
 
-def changes_table(changes: ScanChanges, title: str) -> Table:
-    table = Table(title=escape(title), title_justify="left")
+def changes_table(changes: ScanChanges) -> Table:
+    table = Table()
     for col in ("", "change", "subject", "detail"):
         table.add_column(col)
     for c in changes.new_cookies:

@@ -37,11 +37,13 @@ def _month_s() -> float:
 
 
 # Third parties whose requests are strictly necessary: consent platforms (the
-# banner has to load before anyone can consent) and plain CDNs. Anything else
-# before consent or after a refusal is a finding.
+# banner has to load before anyone can consent) and plain CDNs serving code.
+# Entries are vendor names (compared after VendorMap.canonical) or registrable
+# domains (for CDNs the vendor map does not list). Anything else before consent
+# or after a refusal is a finding.
 NECESSARY_THIRD_PARTIES = (
     "Didomi", "OneTrust", "Axeptio", "Cookiebot", "Usercentrics", "Sourcepoint", "consentmanager",
-    "iubenda", "Cloudflare", "jsDelivr", "Fastly", "Akamai", "unpkg", "cdnjs",
+    "iubenda", "Cloudflare", "Akamai", "jsdelivr.net", "unpkg.com", "cdnjs.com", "fastly.net",
 )
 
 

@@ -38,7 +38,9 @@ def days(seconds: float | None) -> str:
     if seconds is None or pd.isna(seconds):
         return "session"
     d = seconds / DAY_S
-    return f"{d:.0f} days" if d >= 1 else f"{seconds / 3600:.1f} hours"
+    if d < 1:
+        return f"{seconds / 3600:.1f} hours"
+    return "1 day" if round(d) == 1 else f"{d:.0f} days"
 
 
 def _first_by(frame: pd.DataFrame, key: str, cols: list[str]) -> dict[str, tuple]:
@@ -147,7 +149,8 @@ def consent_phase_findings(frames: dict[str, pd.DataFrame], *, facts, options, n
         owner = _canonical_owners(requests["owner"], canonical)
         own = canonical(facts.own_owner).lower() if facts.own_owner else None
         low = owner.str.lower()
-        hit = requests[~(low.isin(necessary) | (low == own).fillna(False))]
+        needed = low.isin(necessary) | requests["registrable_domain"].str.lower().isin(necessary)
+        hit = requests[~(needed | (low == own).fillna(False))]
         owners = dict(zip(hit["host"], owner[hit.index]))
         for host, where in sightings(hit, "host", cap=cap).items():
             vendor = _none(owners.get(host))

@@ -79,7 +79,7 @@ def diff(
     from ..changes import compare_scans
     from ..diff_view import changes_table, diff_rows, diff_table, other_findings_table
     from ..gate import declared_for
-    from ..reconcile import observed_frames, reconcile
+    from ..reconcile import declared_frame, observed_frames, reconcile
 
     if since not in (None, "last"):
         raise UserError(f"--since {since!r}: only 'last' is supported")
@@ -105,8 +105,10 @@ def diff(
             current_id = store.save_scan(current, current_findings)
     frames = observed_frames(current, declared, site=site_cfg)
     note = " (synthetic replica)" if current.synthetic else ""
-    console.print(diff_table(diff_rows(frames, current_findings),
-                             f"{site_cfg.name}{note}: scan #{current_id} of {current.started_at}, observed vs declared"))
+    console.print(f"[bold]{escape(site_cfg.name)}{note}: scan #{current_id} of {escape(current.started_at)}, "
+                  "observed vs declared[/bold]  (+ undeclared, > over-long, ! before consent / after refusal, - stale)",
+                  soft_wrap=True)
+    console.print(diff_table(diff_rows(frames, declared_frame(declared), current_findings)))
     other = other_findings_table(current_findings)
     if other is not None:
         console.print(other)
@@ -118,7 +120,8 @@ def diff(
         if changes.empty:
             console.print(f"no change since the scan of {escape(previous.started_at)}")
         else:
-            console.print(changes_table(changes, f"changes since the scan of {previous.started_at}"))
+            console.print(f"[bold]changes since the scan of {escape(previous.started_at)}[/bold]", soft_wrap=True)
+            console.print(changes_table(changes))
 
 
 # ---------------------------------------------------------------- history ---
