@@ -1,0 +1,110 @@
+"""The GitHub workflows parse, run the right commands, and call only commands that exist."""
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import typer.main
+import yaml
+
+from scanner.cli import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+# `cookiescan <command>` in a shell line, whether called as cookiescan or .venv/bin/cookiescan.
+INVOCATION = re.compile(r"(?:^|[\s/])cookiescan\s+([^\n;&|]+)")
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict) -> dict:
+    return workflow.get("on", workflow.get(True)) or {}  # PyYAML reads the key `on` as True
+
+
+def run_steps(workflow: dict) -> list[str]:
+    return [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+
+
+def cli_commands() -> dict:
+    group = typer.main.get_command(build_app())
+    return group.commands
+
+
+def test_both_workflows_parse_with_jobs_and_steps():
+    for name in ("ci.yml", "nightly.yml"):
+        workflow = load(name)
+        assert workflow["jobs"], name
+        for job in workflow["jobs"].values():
+            assert job["runs-on"] == "ubuntu-latest"
+            assert all("run" in step or "uses" in step for step in job["steps"])
+
+
+def test_ci_runs_exactly_the_test_command():
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    commands = [line for line in lines if line and not line.startswith(("#", "set ", "cd "))]
+    assert commands, ".ci/run names a test command"
+    workflow = load("ci.yml")
+    assert {"push", "pull_request"} <= set(triggers(workflow))
+    assert commands[-1] in [run.strip() for run in run_steps(workflow)]
+
+
+def test_nightly_is_scheduled_and_on_demand():
+    workflow = load("nightly.yml")
+    on = triggers(workflow)
+    assert "workflow_dispatch" in on
+    cron = on["schedule"][0]["cron"]
+    assert len(cron.split()) == 5 and cron.split()[2:] == ["*", "*", "*"]  # every day
+
+
+def test_nightly_gates_uploads_and_summarises_even_on_failure():
+    steps = [step for job in load("nightly.yml")["jobs"].values() for step in job["steps"]]
+    runs = [s.get("run", "") for s in steps]
+    assert any("make setup" == r.strip() for r in runs)
+    gate = next(s for s in steps if "cookiescan check" in s.get("run", ""))
+    assert "--fail-on high" in gate["run"] and "--baseline baseline.yaml" in gate["run"]
+    after_gate = steps[steps.index(gate) + 1:]
+    uses = {s["uses"].split("@")[0]: s for s in after_gate if "uses" in s}
+    assert "actions/upload-artifact" in uses and "github/codeql-action/upload-sarif" in uses
+    assert uses["github/codeql-action/upload-sarif"]["if"].startswith("always()")
+    assert uses["actions/upload-artifact"]["if"] == "always()"
+    summary = next(s for s in after_gate if "GITHUB_STEP_SUMMARY" in s.get("run", ""))
+    assert summary["if"] == "always()"
+    env = next(iter(load("nightly.yml")["jobs"].values()))["env"]
+    assert env["COOKIESCAN_DOCTOLIB_USER"] == "${{ secrets.COOKIESCAN_DOCTOLIB_USER }}"
+
+
+def invocations() -> list[tuple[str, list[str]]]:
+    found = []
+    for name in ("ci.yml", "nightly.yml"):
+        for run in run_steps(load(name)):
+            for match in INVOCATION.finditer(run):
+                found.append((name, shlex.split(match.group(1).replace("$", ""))))
+    return found
+
+
+def test_the_nightly_calls_cookiescan():
+    assert "check" in {args[0] for _, args in invocations()}
+
+
+@pytest.mark.parametrize("workflow, args", invocations(), ids=lambda v: " ".join(v) if isinstance(v, list) else v)
+def test_every_cookiescan_invocation_names_a_real_command_and_options(workflow, args):
+    commands = cli_commands()
+    assert args[0] in commands, f"{workflow}: cookiescan {args[0]} is not a command"
+    known = {opt for param in commands[args[0]].params for opt in param.opts + param.secondary_opts}
+    for option in (a for a in args[1:] if a.startswith("--")):
+        assert option.split("=")[0] in known, f"{workflow}: cookiescan {args[0]} has no option {option}"
+
+
+def test_files_the_nightly_names_exist_and_load():
+    from scanner.baseline import load_baseline
+    from scanner.config import load_config
+
+    gate = next(args for _, args in invocations() if args[0] == "check")
+    config = ROOT / gate[gate.index("--config") + 1]
+    baseline = ROOT / gate[gate.index("--baseline") + 1]
+    assert load_config(config).sites
+    assert load_baseline(baseline) is not None
