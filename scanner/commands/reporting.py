@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise UserError(f"{target}: cannot write report ({exc.strerror})") from None
             Console(stderr=True).print(f"{fmt} report: {target} ({len(findings)} findings)", highlight=False,
-                                       markup=False)
+                                       markup=False, soft_wrap=True)
         if fail_on and any(at_or_above(f.severity, fail_on) for f in findings):
             raise typer.Exit(EXIT_FINDINGS)
 

@@ -29,6 +29,10 @@ RULE_TEXT = {
     "undeclared_third_party": "Third party not named in the subprocessor annex",
     "stale_declaration": "Declared cookie never observed",
     "session_mismatch": "Declared session cookie is persistent, or the reverse",
+    "consent_not_verified": "Consent click did not take effect; the phase was not judged",
+    "login_failed": "Login for the authenticated phase failed",
+    "page_failed": "Page could not be scanned",
+    "baseline_expired": "Accepted finding in the baseline has expired",
 }
 
 
