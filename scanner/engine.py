@@ -1,0 +1,270 @@
+"""Scan one site: before consent, after accept, after reject (and logged in).
+
+Each phase is an independent unit: a fresh browser profile, the page list, the
+consent action, and it hands back one PhaseResult. The before-consent phase
+also discovers the page list (a visitor who never touches the banner), so the
+accept and reject phases visit exactly the same pages.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+from . import __version__
+from .browser import BrowserOptions, browser_version, open_context
+from .collect import PhaseRecorder
+from .config import SiteConfig
+from .consent import ConsentDriver
+from .crawl import follow_candidates, normalise, page_links
+from .domains import registrable_domain
+from .models import (ACCEPT, AUTHENTICATED, BEFORE_CONSENT, REJECT, ConsentOutcome, LoginOutcome, PageVisit,
+                     PhaseResult, ScanResult)
+from .scanfile import SCHEMA_VERSION, save_scan
+
+Progress = Callable[[str, str], None]  # (event, detail)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    browser: BrowserOptions = BrowserOptions()
+    out_dir: Path = Path("reports")
+    har: bool = False
+    phases: tuple[str, ...] = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED)
+    settle_s: float = 2.0  # cap on waiting for the network to go idle after load
+    after_click_s: float = 1.5  # trackers gated by consent load a moment after the click
+    consent_timeout_s: float = 10.0
+    synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
+    screenshots: bool = True
+
+
+@dataclass(frozen=True)
+class PhaseJob:
+    """Everything one phase needs; nothing it shares with another phase."""
+
+    site: SiteConfig
+    phase: str
+    pages: tuple[str, ...]  # empty in before-consent: that phase discovers them
+    out_dir: Path
+    options: ScanOptions
+
+
+def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None = None) -> ScanResult:
+    """Run every configured phase and write `scan.json` under options.out_dir/<site>/<time>/."""
+    say = progress or (lambda event, detail: None)
+    started = datetime.now(timezone.utc)
+    out_dir = Path(options.out_dir) / _safe(site.name) / started.strftime("%Y%m%dT%H%M%SZ")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site_domain = registrable_domain(_host(site.start_url))
+    phases: list[PhaseResult] = []
+    browser = ""
+    with sync_playwright() as pw:
+        pages: tuple[str, ...] = (normalise(site.start_url) or site.start_url,)
+        for phase in _phases_for(site, options):
+            say("phase", phase)
+            job = PhaseJob(site=site, phase=phase, pages=pages if phase != BEFORE_CONSENT else (),
+                           out_dir=out_dir, options=options)
+            result, discovered, version = run_phase(pw, job, site_domain, say)
+            browser = browser or version
+            if phase == BEFORE_CONSENT and discovered:
+                pages = discovered
+            phases.append(result)
+    scan = ScanResult(
+        schema_version=SCHEMA_VERSION, site=site.name, start_url=site.start_url,
+        registrable_domain=site_domain, started_at=started.isoformat(timespec="seconds"),
+        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        tool_version=__version__, browser=browser, page_list=pages, phases=tuple(phases),
+        synthetic=options.synthetic)
+    save_scan(scan, out_dir / "scan.json")
+    say("saved", str(out_dir / "scan.json"))
+    return scan
+
+
+def _phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
+    wanted = [p for p in (BEFORE_CONSENT, ACCEPT, REJECT) if p in options.phases]
+    if BEFORE_CONSENT not in wanted:
+        wanted.insert(0, BEFORE_CONSENT)  # the page list comes from it
+    if site.login and AUTHENTICATED in options.phases:
+        wanted.append(AUTHENTICATED)
+    return wanted
+
+
+def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[PhaseResult, tuple[str, ...], str]:
+    """One (site, phase) unit. Returns the result, the discovered page list, the browser version."""
+    options = job.options
+    recorder = PhaseRecorder(phase=job.phase, site_domain=site_domain)
+    har_path = str(job.out_dir / f"{job.phase}.har") if options.har else None
+    login_cfg = job.site.login if job.phase == AUTHENTICATED else None
+    storage_state = login_cfg.storage_state if login_cfg else None
+    visits: list[PageVisit] = []
+    screenshots: list[str] = []
+    consent = ConsentOutcome(action="none")
+    login: LoginOutcome | None = None
+    discovered: tuple[str, ...] = ()
+    version = ""
+    try:
+        with open_context(pw, options.browser, record_har_path=har_path, storage_state=storage_state) as context:
+            version = browser_version(context)
+            driver = ConsentDriver(accept_selector=job.site.accept_selector,
+                                   reject_selector=job.site.reject_selector, timeout_s=options.consent_timeout_s)
+            recorder.install(context)
+            driver.install(context)
+            visitor = _Visitor(context, recorder, options, say)
+            start = normalise(job.site.start_url) or job.site.start_url
+            first = visitor.visit(start)
+            visits.append(first)
+            if options.screenshots:
+                screenshots += visitor.screenshot(job.out_dir, f"{job.phase}-start.png")
+            if job.phase == BEFORE_CONSENT:
+                consent = ConsentOutcome(action="none", platform=driver.detect(visitor.page) if first.ok else None)
+                discovered = _crawl(visitor, first, start, site_domain, job.site, visits)
+            else:
+                action = "reject" if job.phase == REJECT else "accept"
+                consent = driver.apply(visitor.page, action) if first.ok else ConsentOutcome(
+                    action=action, status=f"not_{'refused' if action == 'reject' else 'given'}",
+                    reason=f"start page failed: {first.error}")
+                visitor.settle(options.after_click_s)
+                if options.screenshots:
+                    shot = visitor.screenshot(job.out_dir, f"{job.phase}-after-click.png")
+                    screenshots += shot
+                    consent = dataclasses.replace(consent, screenshot=shot[0] if shot else None)
+                if job.phase == AUTHENTICATED and login_cfg:
+                    login, pages = _login_and_app_pages(visitor, login_cfg, job)
+                else:
+                    pages = job.pages  # start page again: what a visitor sees once the choice is made
+                for url in pages:
+                    visits.append(visitor.visit(url))
+            visitor.finish()
+    except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
+        say("phase-failed", f"{job.phase}: {_one_line(exc)}")
+        cookies, blocked, storage, requests = recorder.results()
+        return (PhaseResult(phase=job.phase, pages=tuple(visits), cookies=cookies, blocked_cookies=blocked,
+                            storage=storage, requests=requests, consent=consent, screenshots=tuple(screenshots),
+                            login=login, error=_one_line(exc)), discovered, version)
+    if har_path:
+        _redact(har_path, job)
+    cookies, blocked, storage, requests = recorder.results()
+    result = PhaseResult(phase=job.phase, pages=tuple(visits), cookies=cookies, blocked_cookies=blocked,
+                         storage=storage, requests=requests, consent=consent, screenshots=tuple(screenshots),
+                         login=login, har=Path(har_path).name if har_path else None)
+    return result, discovered, version
+
+
+def _crawl(visitor: "_Visitor", first: PageVisit, start: str, site_domain: str, site: SiteConfig,
+           visits: list[PageVisit]) -> tuple[str, ...]:
+    """Breadth-first over same-site links, in document order, until `site.pages` pages are known."""
+    pages = [start]
+    seen = {start, normalise(first.final_url or start) or start}
+    queue = follow_candidates(page_links(visitor.page), site_domain, site.deny_patterns, seen) if first.ok else []
+    while queue and len(pages) < site.pages:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        visit = visitor.visit(url)
+        visits.append(visit)
+        pages.append(url)
+        if visit.ok:
+            queue += follow_candidates(page_links(visitor.page), site_domain, site.deny_patterns, seen | set(queue))
+    return tuple(pages)
+
+
+def _login_and_app_pages(visitor: "_Visitor", login_cfg, job: PhaseJob):
+    from .login import perform_login  # optional feature: only loaded for logged-in scans
+    from urllib.parse import urljoin
+    outcome = perform_login(visitor.context, visitor.page, login_cfg)
+    if not outcome.logged_in:
+        return outcome, ()
+    base = job.site.start_url
+    pages = []
+    for path in login_cfg.app_paths:
+        url = normalise(urljoin(base, path))
+        if url and url not in pages:
+            pages.append(url)
+    return outcome, tuple(pages)
+
+
+def _redact(har_path: str, job: PhaseJob) -> None:
+    from .har import redact_har
+    redact_har(Path(har_path))
+
+
+class _Visitor:
+    """Drives one page through a list of URLs; a page that hangs or crashes is replaced."""
+
+    def __init__(self, context, recorder: PhaseRecorder, options: ScanOptions, say: Progress):
+        self.context = context
+        self.recorder = recorder
+        self.options = options
+        self.say = say
+        self.page = None
+        self._crashed = False
+        self._new_page()
+
+    def _new_page(self) -> None:
+        if self.page is not None:
+            try:
+                self.page.close()
+            except PlaywrightError:
+                pass
+        self.page = self.context.new_page()
+        self._crashed = False
+        self.page.on("crash", lambda _page: setattr(self, "_crashed", True))
+        self.recorder.attach(self.context, self.page)
+
+    def visit(self, url: str) -> PageVisit:
+        self.recorder.current_page = url
+        started = time.monotonic()
+        try:
+            response = self.page.goto(url, wait_until="load")
+            self.settle(self.options.settle_s)
+            self.recorder.snapshot(self.context, self.page)
+            title = self.page.title()
+            visit = PageVisit(url=url, phase=self.recorder.phase, ok=True, final_url=self.page.url,
+                              http_status=response.status if response else None, title=title,
+                              duration_s=round(time.monotonic() - started, 3))
+        except PlaywrightError as exc:
+            # Keep the cookies the page set before failing. Not its storage: evaluating
+            # in a frame whose navigation never commits would wait for ever.
+            self.recorder.snapshot_cookies()
+            visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=_one_line(exc),
+                              duration_s=round(time.monotonic() - started, 3))
+            self._new_page()  # a hung or crashed page must not poison the next visit
+        self.say("page", f"{'ok' if visit.ok else 'FAILED'} {url}")
+        return visit
+
+    def settle(self, cap_s: float) -> None:
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
+        except PlaywrightError:
+            pass  # long-polling pages never go idle; the cap is the answer
+
+    def screenshot(self, out_dir: Path, name: str) -> list[str]:
+        try:
+            self.page.screenshot(path=str(out_dir / name), timeout=5000)
+            return [name]
+        except PlaywrightError:
+            return []
+
+    def finish(self) -> None:
+        self.recorder.snapshot(self.context, self.page)
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else exc.__class__.__name__
+
+
+def _host(url: str) -> str:
+    from .domains import host_of
+    return host_of(url)
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in ".-_" else "_" for ch in name)
