@@ -119,3 +119,11 @@ def test_format_duration_and_printable():
     assert format_duration(13 * 30.44 * 86400) == "13 months"
     assert format_duration(7 * 86400) == "7 days"
     assert printable("a\x1b[31mb\x07\nc") == "a\\x1b[31mb\\x07 c"
+
+
+def test_defaults_use_the_shipped_vendor_map_and_the_classifier():
+    m = build_report(sample_scan(), sample_findings(), sample_declared())
+    groups = {g.vendor: g for g in m.third_parties}
+    assert groups["Hubspot"].hosts == ("js.hs-scripts.com",) and groups["Hubspot"].vendor_source == "vendor map"
+    accept = {r.name: r for r in next(p for p in m.phases if p.phase == ACCEPT).inventory}
+    assert accept["_ga"].category == "analytics"
