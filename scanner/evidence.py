@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from .models import PHASES
@@ -47,41 +48,56 @@ class Sightings:
 def sightings(frame: pd.DataFrame, key: str, *, cap: int, extra: str | None = None) -> dict[str, Sightings]:
     """Group observation rows by `key` into where-seen summaries.
 
-    Works on de-duplicated (key, phase, page) triples first so a million rows
-    collapse to the few distinct places each subject appeared.
+    Works on integer codes: (key, phase, page) triples are packed into one
+    int64 and de-duplicated with numpy, so a million rows collapse to the few
+    distinct places each subject appeared before any Python loop runs. Pages
+    keep the order in which the scan first met them.
     """
     if frame.empty:
         return {}
-    cols = [key, "phase", "page_url"] + ([extra] if extra else [])
-    sub = frame[cols].drop_duplicates()
-    sub = sub.assign(_order=sub["phase"].map(PHASE_ORDER).fillna(len(PHASES)).astype(int))
-    first = sub.sort_values("_order", kind="stable").drop_duplicates(key)
-    first_of = dict(zip(first[key], zip(first["phase"], first["page_url"])))
-    phase_pairs = sub[[key, "phase", "_order"]].drop_duplicates([key, "phase"]).sort_values([key, "_order"])
-    phases_of: dict[str, list[str]] = {}
-    for k, ph in zip(phase_pairs[key], phase_pairs["phase"]):
-        phases_of.setdefault(k, []).append(ph)
-    pages = sub[[key, "page_url"]].drop_duplicates().sort_values([key, "page_url"])
-    n_pages = pages.groupby(key, sort=False).size().to_dict()
-    pages_of: dict[str, list[str]] = {}
-    for k, url in zip(*(pages.groupby(key, sort=False).head(cap)[c] for c in (key, "page_url"))):
-        pages_of.setdefault(k, []).append(url)
-    extras_of: dict[str, list[str]] = {}
+    k, keys = pd.factorize(frame[key])
+    ph = frame["phase"].map(PHASE_ORDER).fillna(len(PHASES)).to_numpy(dtype="int64")
+    pg, pages = pd.factorize(frame["page_url"])
+    keys, pages = list(keys), list(pages)
+    n_pg, n_ph = max(len(pages), 1), len(PHASES) + 1
+    k = k.astype("int64")
+    triples = _sorted_unique((k * n_ph + ph) * n_pg + pg)
+    t_pg, t_rest = triples % n_pg, triples // n_pg
+    t_ph, t_k = t_rest % n_ph, t_rest // n_ph
+    first_at = np.searchsorted(t_k, np.arange(len(keys)))  # triples are sorted by key, then phase, then page
+    key_phases = _sorted_unique(t_rest)
+    pairs = _sorted_unique(t_k * n_pg + t_pg)
+    p_k, p_pg = pairs // n_pg, pairs % n_pg
+    page_start = np.searchsorted(p_k, np.arange(len(keys) + 1))
+    phase_start = np.searchsorted(key_phases // n_ph, np.arange(len(keys) + 1))
+    phase_names = list(PHASES) + ["?"]
+    extras_of: list[list[str]] = [[] for _ in keys]
     if extra:
-        ex = sub[[key, extra]].dropna().drop_duplicates().sort_values([key, extra])
-        for k, v in zip(ex[key], ex[extra]):
-            extras_of.setdefault(k, []).append(str(v))
-    return {
-        k: Sightings(
-            phases=tuple(phases_of.get(k, ())),
-            first_phase=first_of[k][0],
-            first_page=first_of[k][1],
-            pages=tuple(pages_of.get(k, ())),
-            n_pages=int(n_pages.get(k, 0)),
-            extras=tuple(extras_of.get(k, ())),
+        e, ex_values = pd.factorize(frame[extra])
+        ok = e >= 0
+        ex_pairs = _sorted_unique(k[ok] * max(len(ex_values), 1) + e[ok])
+        ex_names = [str(v) for v in ex_values]
+        for kk, ee in zip((ex_pairs // max(len(ex_values), 1)).tolist(), (ex_pairs % max(len(ex_values), 1)).tolist()):
+            extras_of[kk].append(ex_names[ee])
+    p_pg_list, kp_list = p_pg.tolist(), (key_phases % n_ph).tolist()
+    out = {}
+    for i, name in enumerate(keys):
+        a, b = int(page_start[i]), int(page_start[i + 1])
+        first = int(first_at[i])
+        out[name] = Sightings(
+            phases=tuple(phase_names[x] for x in kp_list[phase_start[i]:phase_start[i + 1]]),
+            first_phase=phase_names[int(t_ph[first])],
+            first_page=pages[int(t_pg[first])],
+            pages=tuple(pages[x] for x in p_pg_list[a:min(b, a + cap)]),
+            n_pages=b - a,
+            extras=tuple(sorted(extras_of[i])),
         )
-        for k in first_of
-    }
+    return out
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    # pandas' hash table de-duplicates int64 faster than np.unique; sorting only the uniques is cheap.
+    return np.sort(pd.unique(values))
 
 
 class NameMatcher:

@@ -183,11 +183,20 @@ def reconcile_frames(frames: dict[str, pd.DataFrame], declared: pd.DataFrame, *,
     retention_s, retention_text, source).
     """
     necessary = frozenset(canonical(v).lower() for v in options.necessary_third_parties)
+    frames = {key: _as_categories(frames[key]) for key in ("cookies", "storage", "requests")}
     findings = cookie_findings(frames["cookies"], frames["storage"], declared, facts=facts, options=options)
     findings += consent_phase_findings(frames, facts=facts, options=options, necessary=necessary,
                                        canonical=canonical)
     findings += third_party_findings(frames, facts=facts, options=options, canonical=canonical)
     return findings
+
+
+def _as_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Repeated strings (names, hosts, pages, phases) as categoricals: every later group,
+    de-duplication and comparison then works on small integer codes."""
+    cols = [c for c in ("name", "host", "phase", "page_url", "category", "owner", "registrable_domain", "party")
+            if c in frame and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.astype({c: "category" for c in cols}) if cols else frame
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:

@@ -45,7 +45,9 @@ def days(seconds: float | None) -> str:
 
 def _first_by(frame: pd.DataFrame, key: str, cols: list[str]) -> dict[str, tuple]:
     first = frame.drop_duplicates(key)
-    return dict(zip(first[key], zip(*(first[c] for c in cols)))) if not first.empty else {}
+    if first.empty:
+        return {}
+    return dict(zip(first[key].tolist(), zip(*(first[c].tolist() for c in cols))))
 
 
 def _none(value):
@@ -151,7 +153,8 @@ def consent_phase_findings(frames: dict[str, pd.DataFrame], *, facts, options, n
         low = owner.str.lower()
         needed = low.isin(necessary) | requests["registrable_domain"].str.lower().isin(necessary)
         hit = requests[~(needed | (low == own).fillna(False))]
-        owners = dict(zip(hit["host"], owner[hit.index]))
+        distinct = hit.assign(_owner=owner[hit.index]).drop_duplicates("host")
+        owners = dict(zip(distinct["host"].tolist(), distinct["_owner"].tolist()))
         for host, where in sightings(hit, "host", cap=cap).items():
             vendor = _none(owners.get(host))
             out.append(make_finding(
@@ -182,7 +185,8 @@ def third_party_findings(frames: dict[str, pd.DataFrame], *, facts, options, can
     if facts.annex is not None:
         keep &= ~low.isin(facts.annex).fillna(False)
     seen = seen.assign(subject=owner.fillna(seen["host"]), known=owner.notna())[keep]
-    known = dict(zip(seen["subject"], seen["known"]))
+    distinct = seen.drop_duplicates("subject")
+    known = dict(zip(distinct["subject"].tolist(), distinct["known"].tolist()))
     no_annex = "" if facts.annex is not None else " (the site publishes no subprocessor annex)"
     out: list[Finding] = []
     for subject, where in sightings(seen, "subject", cap=options.evidence_pages, extra="host").items():

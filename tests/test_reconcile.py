@@ -148,3 +148,12 @@ def test_observed_frames_carry_classification_and_owner():
     assert list(frames["requests"]["owner"]) == ["ZZ Analytics"]
     for col in ("category", "classification_source", "likely_vendor", "likely_purpose"):
         assert col in frames["cookies"] and col in frames["storage"]
+
+
+def test_evidence_lists_pages_in_scan_order_capped_with_full_count():
+    pages = [START + f"p{i:02d}" for i in range(30)]
+    s = scan(cookies=[cookie("zz", ACCEPT, p) for p in pages])
+    (f,) = [f for f in run(s, None) if f.kind == "undeclared_cookie"]
+    assert "pages (30)" in f.evidence and "+10 more" in f.evidence
+    assert f.evidence.index(pages[0]) < f.evidence.index(pages[19]) and pages[20] not in f.evidence
+    assert len(run(s, None, options=ReconcileOptions(evidence_pages=50))[0].evidence) > len(f.evidence)
