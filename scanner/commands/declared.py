@@ -1,8 +1,119 @@
-"""CLI commands: declared."""
+"""CLI commands: declared import / show / validate / compare."""
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import UserError
+from ..retention import describe
+
+EXIT_ERRORS = 1
+EXIT_USAGE = 2
+DEFAULT_ROOT = Path("declared")
+
+
+def _fail(exc: UserError) -> typer.Exit:
+    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the app."""
+    declared = typer.Typer(help="What a site declares: cookie table, subprocessors (declared/<site>/).",
+                           no_args_is_help=True)
+    app.add_typer(declared, name="declared")
+
+    @declared.command("import")
+    def import_(document: Path = typer.Argument(..., help="Policy document: text, Markdown or HTML."),
+                site: str = typer.Option(..., "--site", help="Site the document belongs to (folder name)."),
+                out: Path = typer.Option(DEFAULT_ROOT, "--out", help="Root of the declared data.")) -> None:
+        """Import a cookie policy / privacy policy into declared/<site>/."""
+        from ..declared import import_report, write_declared
+        try:
+            report = import_report(document, site)
+        except UserError as exc:
+            raise _fail(exc) from None
+        write_declared(report.site, out / site)
+        console = Console(soft_wrap=True)
+        for warning in report.warnings:
+            console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+        console.print(f"{escape(report.summary)} → {escape(str(out / site))}", highlight=False)
+
+    @declared.command("show")
+    def show(site: str = typer.Argument(...), root: Path = typer.Option(DEFAULT_ROOT, "--root"),
+             as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+        """Show a site's declared cookies and subprocessors."""
+        from ..declared import find_declared
+        try:
+            declared = find_declared(site, root)
+        except UserError as exc:
+            raise _fail(exc) from None
+        if declared is None:
+            raise _fail(UserError(f"{root / site}: no declared data for {site} (run `cookiescan declared import`)"))
+        if as_json:
+            typer.echo(json.dumps(asdict(declared), ensure_ascii=False, indent=2))
+            return
+        _print_site(declared)
+
+    @declared.command("validate")
+    def validate_(directory: Path = typer.Argument(DEFAULT_ROOT, help="declared/ or one site folder.")) -> None:
+        """Check every declared file; exit 1 on errors (warnings are printed)."""
+        from ..declared import validate
+        try:
+            problems = validate(directory)
+        except UserError as exc:
+            raise _fail(exc) from None
+        console = Console(soft_wrap=True)
+        for problem in problems:
+            colour = "red" if problem.severity == "error" else "yellow"
+            console.print(f"{escape(problem.file)}:{problem.line}: [{colour}]{problem.severity}[/{colour}]: "
+                          f"{escape(problem.message)}", highlight=False)
+        errors = sum(p.severity == "error" for p in problems)
+        console.print(f"{errors} errors, {len(problems) - errors} warnings in {escape(str(directory))}",
+                      highlight=False)
+        if errors:
+            raise typer.Exit(EXIT_ERRORS)
+
+    @declared.command("compare")
+    def compare(site_a: str, site_b: str, root: Path = typer.Option(DEFAULT_ROOT, "--root")) -> None:
+        """Where two sites' subprocessor lists differ (vendors matched across languages)."""
+        from ..declared import compare_subprocessors, find_declared
+        try:
+            a, b = find_declared(site_a, root), find_declared(site_b, root)
+        except UserError as exc:
+            raise _fail(exc) from None
+        for name, found in ((site_a, a), (site_b, b)):
+            if found is None:
+                raise _fail(UserError(f"{root / name}: no declared data for {name}"))
+        differences = compare_subprocessors(a, b)
+        console = Console(soft_wrap=True)
+        for difference in differences:
+            console.print(escape(str(difference)), highlight=False)
+        matched = len(a.subprocessors) - sum(d.kind == "only_in_a" for d in differences)
+        console.print(f"{len(a.subprocessors)} subprocessors in {site_a}, {len(b.subprocessors)} in {site_b}, "
+                      f"{matched} matched, {len(differences)} differences", highlight=False)
+
+
+def _print_site(declared) -> None:
+    console = Console(soft_wrap=True)
+    console.print(f"[bold]{escape(declared.site)}[/bold]: cookie_table {declared.cookie_table}, "
+                  f"{len(declared.cookies)} cookies, {len(declared.subprocessors)} subprocessors", highlight=False)
+    if declared.notes:
+        console.print(escape(declared.notes), highlight=False)
+    if declared.cookies:
+        table = Table("name", "vendor", "category", "retention", "source", "draft")
+        for c in declared.cookies:
+            table.add_row(escape(c.name), escape(c.vendor), c.category, escape(describe(c.retention)),
+                          escape(c.source), "yes" if c.draft else "")
+        console.print(table)
+    if declared.subprocessors:
+        table = Table("name", "country", "group", "category", "source")
+        for s in declared.subprocessors:
+            table.add_row(escape(s.name), escape(s.country), escape(s.group), escape(s.category), escape(s.source))
+        console.print(table)
