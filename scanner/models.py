@@ -189,6 +189,7 @@ class Subprocessor:
     category: str
     task: str
     source: str
+    group: str = ""  # heading the annex lists it under ("Hosting", "Supporto"...)
 
 
 @dataclass(frozen=True)
