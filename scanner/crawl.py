@@ -1,7 +1,9 @@
 """Which pages of a site to visit: same-site links, breadth-first, deterministic."""
 from __future__ import annotations
 
-from urllib.parse import urldefrag, urlsplit, urlunsplit
+import re
+import unicodedata
+from urllib.parse import unquote, urldefrag, urlsplit, urlunsplit
 
 from .domains import registrable_domain
 
@@ -27,10 +29,28 @@ def normalise(url: str) -> str | None:
 
 
 def is_denied(url: str, deny_patterns) -> bool:
-    """Links never to follow: logout, delete, cancel... (matched in path and query)."""
+    """True for a link never to follow (logout, delete, cancel...).
+
+    A pattern matches at the start of a word of the URL's path or query, so
+    "logout" denies /logout and ?action=logout, "delete" denies /deleteAccount,
+    "sign-out" also denies /sign_out and /signout, "déconnexion" /deconnexion;
+    "esci" does not deny /rescission.
+    """
     parts = urlsplit(url)
-    target = f"{parts.path}?{parts.query}".lower()
-    return any(p.lower() in target for p in deny_patterns)
+    words = [w for w in re.split(r"[^a-z0-9]+", _fold(unquote(parts.path + " " + parts.query))) if w]
+    # Two neighbouring words joined: "sign" + "out" -> "signout".
+    candidates = words + [a + b for a, b in zip(words, words[1:])]
+    for pattern in deny_patterns:
+        needle = re.sub(r"[^a-z0-9]", "", _fold(pattern))
+        if needle and any(c.startswith(needle) for c in candidates):
+            return True
+    return False
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: "Déconnexion" -> "deconnexion"."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def follow_candidates(links: list[str], site_domain: str, deny_patterns, seen: set[str]) -> list[str]:

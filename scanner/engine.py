@@ -123,7 +123,8 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
                 screenshots += visitor.screenshot(job.out_dir, f"{job.phase}-start.png")
             if job.phase == BEFORE_CONSENT:
                 consent = ConsentOutcome(action="none", platform=driver.detect(visitor.page) if first.ok else None)
-                discovered = _crawl(visitor, first, start, site_domain, job.site, visits)
+                discovered = _crawl(visitor, [start] if first.ok else [], site_domain, job.site.deny_patterns,
+                                    job.site.pages, visits, already=(start, first.final_url or start))
             else:
                 action = "reject" if job.phase == REJECT else "accept"
                 consent = driver.apply(visitor.page, action) if first.ok else ConsentOutcome(
@@ -135,11 +136,13 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
                     screenshots += shot
                     consent = dataclasses.replace(consent, screenshot=shot[0] if shot else None)
                 if job.phase == AUTHENTICATED and login_cfg:
-                    login, pages = _login_and_app_pages(visitor, login_cfg, job)
+                    login = _login(visitor, login_cfg)
+                    if login.logged_in:
+                        _crawl(visitor, _app_pages(job.site.start_url, login_cfg), site_domain,
+                               login_cfg.deny_patterns, job.site.pages, visits, visit_seeds=True)
                 else:
-                    pages = job.pages  # start page again: what a visitor sees once the choice is made
-                for url in pages:
-                    visits.append(visitor.visit(url))
+                    for url in job.pages:  # start page again: what a visitor sees once the choice is made
+                        visits.append(visitor.visit(url))
             visitor.finish()
     except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
         say("phase-failed", f"{job.phase}: {_one_line(exc)}")
@@ -156,13 +159,20 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
     return result, discovered, version
 
 
-def _crawl(visitor: "_Visitor", first: PageVisit, start: str, site_domain: str, site: SiteConfig,
-           visits: list[PageVisit]) -> tuple[str, ...]:
-    """Breadth-first over same-site links, in document order, until `site.pages` pages are known."""
-    pages = [start]
-    seen = {start, normalise(first.final_url or start) or start}
-    queue = follow_candidates(page_links(visitor.page), site_domain, site.deny_patterns, seen) if first.ok else []
-    while queue and len(pages) < site.pages:
+def _crawl(visitor: "_Visitor", seeds: list[str], site_domain: str, deny_patterns, limit: int,
+           visits: list[PageVisit], *, visit_seeds: bool = False, already: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Breadth-first over same-site links, in document order, until `limit` pages are known.
+
+    Seeds already on screen (the start page) are not visited again unless `visit_seeds`.
+    """
+    pages: list[str] = []
+    seen = {normalise(u) or u for u in already}
+    queue = list(seeds)
+    if not visit_seeds:
+        pages += seeds
+        seen |= set(seeds)
+        queue = follow_candidates(page_links(visitor.page), site_domain, deny_patterns, seen) if seeds else []
+    while queue and len(pages) < limit:
         url = queue.pop(0)
         if url in seen:
             continue
@@ -171,28 +181,33 @@ def _crawl(visitor: "_Visitor", first: PageVisit, start: str, site_domain: str, 
         visits.append(visit)
         pages.append(url)
         if visit.ok:
-            queue += follow_candidates(page_links(visitor.page), site_domain, site.deny_patterns, seen | set(queue))
+            queue += follow_candidates(page_links(visitor.page), site_domain, deny_patterns, seen | set(queue))
     return tuple(pages)
 
 
-def _login_and_app_pages(visitor: "_Visitor", login_cfg, job: PhaseJob):
-    from .login import perform_login  # optional feature: only loaded for logged-in scans
+def _login(visitor: "_Visitor", login_cfg) -> LoginOutcome:
+    from .login import perform_login  # only loaded for logged-in scans
+    return perform_login(visitor.context, visitor.page, login_cfg)
+
+
+def _app_pages(start_url: str, login_cfg) -> list[str]:
     from urllib.parse import urljoin
-    outcome = perform_login(visitor.context, visitor.page, login_cfg)
-    if not outcome.logged_in:
-        return outcome, ()
-    base = job.site.start_url
     pages = []
-    for path in login_cfg.app_paths:
-        url = normalise(urljoin(base, path))
+    for path in login_cfg.app_paths or (login_cfg.login_url,):
+        url = normalise(urljoin(start_url, path))
         if url and url not in pages:
             pages.append(url)
-    return outcome, tuple(pages)
+    return pages
 
 
 def _redact(har_path: str, job: PhaseJob) -> None:
+    """HAR files carry cookies, headers and form bodies: scrub them before anyone reads them."""
     from .har import redact_har
-    redact_har(Path(har_path))
+    secrets: tuple[str, ...] = ()
+    if job.site.login:
+        from .login import login_secrets
+        secrets = login_secrets(job.site.login)
+    redact_har(Path(har_path), secrets)
 
 
 class _Visitor:

@@ -1,8 +1,164 @@
-"""CLI commands: scan."""
+"""CLI commands: scan (one site) and demo (the bundled replica sites)."""
 from __future__ import annotations
 
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..browser import BrowserOptions
+from ..config import SiteConfig, load_config, site_from_url
+from ..errors import UserError
+from ..models import ScanResult
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_CONFIG = REPO_ROOT / "tests" / "fixtures" / "demo.toml"
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the app."""
+    app.command("scan")(scan)
+    app.command("demo")(demo)
+
+
+def scan(
+    target: str = typer.Argument(..., help="URL to scan, or a site name from --config."),
+    pages: int = typer.Option(10, "--pages", min=1, help="Pages to visit per phase (same-site links, breadth-first)."),
+    out: Path = typer.Option(Path("reports"), "--out", help="Where scan.json, screenshots and HAR files go."),
+    config: Optional[Path] = typer.Option(None, "--config", help="cookiescan.toml with site settings."),
+    db: Path = typer.Option(Path("reports/cookiescan.db"), "--db", help="SQLite history file."),
+    no_history: bool = typer.Option(False, "--no-history", help="Do not record the scan in the history."),
+    har: bool = typer.Option(False, "--har", help="Also write a (redacted) HAR file per phase."),
+    as_json: bool = typer.Option(False, "--json", help="Print the scan result as JSON on stdout."),
+    timeout: float = typer.Option(20.0, "--timeout", help="Seconds before a page load is marked failed."),
+    resolver_rules: Optional[str] = typer.Option(None, "--host-resolver-rules", help="Chromium host resolver rules (testing)."),
+    insecure: bool = typer.Option(False, "--ignore-https-errors", help="Accept invalid certificates (testing)."),
+) -> None:
+    """Visit a site before consent, after accept and after reject; record what it drops."""
+    from ..engine import ScanOptions, scan_site
+
+    site = _site(target, config, pages)
+    options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
+                                                 navigation_timeout_s=timeout), out_dir=out, har=har)
+    console = Console(stderr=True)
+    result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress))
+    if not no_history:
+        _record(result, site, db, config)
+    if as_json:
+        from ..scanfile import to_dict
+        sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=1) + "\n")
+    else:
+        _print_summary(Console(), result)
+
+
+def demo(
+    out: Path = typer.Option(Path("reports"), "--out", help="Where the demo's scans and reports go."),
+    db: Optional[Path] = typer.Option(None, "--db", help="History file (default OUT/cookiescan.db)."),
+) -> None:
+    """Start the local fixture web and scan the five SYNTHETIC replica sites; write their reports."""
+    from ..gate import run_gate
+    from ..baseline import Baseline
+    from ..engine import ScanOptions, scan_site
+    from ..store import SQLiteStore
+
+    fixtureweb = _fixture_web_module()
+    config = load_config(DEMO_CONFIG)
+    console = Console(stderr=True)
+    with fixtureweb.FixtureWeb() as web, SQLiteStore(db or out / "cookiescan.db") as store:
+        options = ScanOptions(browser=BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True,
+                                                     navigation_timeout_s=10), out_dir=out, synthetic=True)
+        with _fixture_credentials(fixtureweb):
+            result = run_gate(
+                config, store=store, baseline=Baseline(entries=()), fail_on="high", out_dir=out, today=date.today(),
+                scan=lambda site: _run_with_progress(console, site, lambda p: scan_site(site, options, progress=p)),
+                formats=("html", "json", "md", "sarif"))
+    table = Table(title="cookiescan demo — SYNTHETIC replica sites, not measurements of the real sites")
+    for col in ("site", "high", "medium", "low", "info", "HTML report"):
+        table.add_column(col)
+    for s in result.sites:
+        counts = [str(sum(1 for f in s.kept if f.severity == sev)) for sev in ("high", "medium", "low", "info")]
+        html = next((r for r in s.reports if r.endswith(".html")), "")
+        table.add_row(escape(s.site), *counts, escape(html))
+    Console().print(table)
+
+
+# ---------------------------------------------------------------- helpers ---
+
+def _site(target: str, config: Optional[Path], pages: int) -> SiteConfig:
+    if config:
+        return load_config(config).site(target)
+    return site_from_url(target, pages)
+
+
+def _run_with_progress(console: Console, site: SiteConfig, run) -> ScanResult:
+    with console.status(f"[bold]{escape(site.name)}[/bold]: starting") as status:
+        def progress(event: str, detail: str) -> None:
+            if event == "page" and detail.startswith("FAILED"):
+                console.print(f"[yellow]{escape(site.name)}: page {escape(detail)}[/yellow]")
+            status.update(f"[bold]{escape(site.name)}[/bold]: {escape(event)} {escape(detail)}")
+        return run(progress)
+
+
+def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path]) -> None:
+    from ..gate import declared_for
+    from ..reconcile import reconcile
+    from ..store import SQLiteStore
+
+    declared = declared_for(site, config.parent if config else Path("."))
+    findings = reconcile(result, declared, site=site)
+    with SQLiteStore(db) as store:
+        store.save_scan(result, findings)
+
+
+def _print_summary(console: Console, result: ScanResult) -> None:
+    table = Table(title=f"{escape(result.site)}: {len(result.page_list)} page(s) per phase")
+    for col in ("phase", "pages ok/failed", "cookies (1st/3rd)", "storage keys", "3rd-party requests", "consent"):
+        table.add_column(col)
+    for ph in result.phases:
+        ok = sum(1 for p in ph.pages if p.ok)
+        first = sum(1 for c in ph.cookies if c.party == "first")
+        consent = ph.consent.status if ph.consent.action != "none" else (f"banner: {ph.consent.platform}"
+                                                                         if ph.consent.platform else "no banner seen")
+        if ph.consent.status in ("not_given", "not_refused"):
+            consent = f"[bold red]{escape(consent)}: {escape(ph.consent.reason)}[/bold red]"
+        else:
+            consent = escape(consent)
+        table.add_row(ph.phase, f"{ok}/{len(ph.pages) - ok}", f"{first}/{len(ph.cookies) - first}",
+                      str(len(ph.storage)), str(len(ph.requests)), consent)
+    console.print(table)
+
+
+def _fixture_web_module():
+    """The fixture web lives with the tests, in a source checkout."""
+    if not (REPO_ROOT / "tests" / "fixtures" / "fixtureweb.py").is_file():
+        raise UserError(f"{REPO_ROOT}: the demo needs a source checkout (tests/fixtures/ not found)")
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from tests.fixtures import fixtureweb
+    return fixtureweb
+
+
+def _fixture_credentials(fixtureweb):
+    """The replica's public test account, through the environment as a real login would be."""
+    import contextlib
+    import os
+
+    from tests.fixtures import pro_app
+    creds = (pro_app.TEST_USER, pro_app.TEST_PASSWORD)
+
+    @contextlib.contextmanager
+    def env():
+        saved = dict(os.environ)
+        os.environ.setdefault("COOKIESCAN_TEST_USER", creds[0])
+        os.environ.setdefault("COOKIESCAN_TEST_PASSWORD", creds[1])
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+    return env()
