@@ -1,8 +1,93 @@
-"""CLI commands: knowledge."""
+"""CLI commands: knowledge (`explain`) and the `declared draft` command function."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..classify import Classifier
+from ..errors import UserError
+from ..knowledge import KnownCookie, load_knowledge_base
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the app."""
+    app.command("explain")(explain_command)
+
+
+def explain_command(
+    name: str = typer.Argument(..., help="cookie name or storage key"),
+    as_json: bool = typer.Option(False, "--json", help="print JSON for machines"),
+) -> None:
+    """Print what is known about a cookie name: every matching row, with its source."""
+    kb = load_knowledge_base()
+    classifier = Classifier(kb, consent_patterns=_consent_patterns())
+    rows = kb.lookup(name)
+    verdict = classifier.classify(name)
+    heuristic = classifier.heuristic(name)
+    if as_json:
+        print(json.dumps({
+            "name": name,
+            "classification": {"category": verdict.category, "source": verdict.source,
+                               "vendor": verdict.vendor, "purpose": verdict.purpose},
+            "heuristic": heuristic.name if heuristic else None,
+            "rows": [_row_dict(name, r) for r in rows],
+        }, indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    console.print(f"[bold]{escape(name)}[/bold]: {verdict.category} ({escape(verdict.source)}), "
+                  "before any site's declared table or config")
+    for i, r in enumerate(rows, 1):
+        d = _row_dict(name, r)
+        console.print(escape(f"  {i}. {d['match']}: {r.category} [{r.source_category}], "
+                             f"{r.vendor or '?'}: {r.purpose}"))
+        console.print(escape(f"     retention {r.retention or '?'}; {d['source']}"))
+    if not rows:
+        console.print("  not in the knowledge base")
+    if heuristic is not None:
+        console.print(f"heuristic {heuristic.name}: {heuristic.purpose}")
+    if verdict.category == "unknown":
+        console.print("unknown: before consent it is reported for review, never assumed necessary")
+
+
+def _row_dict(name: str, r: KnownCookie) -> dict:
+    exact = not r.wildcard and r.name == name
+    source = f"{r.source} {r.ref}" + (f" ({r.note})" if r.note else "")
+    match = f"wildcard {r.pattern}" if r.wildcard else ("exact" if exact else f"exact, other case: {r.name}")
+    return {"match": match,
+            "pattern": r.pattern, "category": r.category, "source_category": r.source_category,
+            "vendor": r.vendor, "platform": r.platform, "purpose": r.purpose, "retention": r.retention,
+            "domain": r.domain, "privacy_link": r.privacy_link, "source": source}
+
+
+def draft_command(
+    site: str = typer.Argument(..., help="site name: the draft goes to <declared-dir>/<site>/"),
+    from_scan: Path = typer.Option(..., "--from-scan", help="scan file (JSON) to draft from"),
+    declared_dir: Path = typer.Option(Path("declared"), "--declared-dir", help="root of the declared files"),
+) -> None:
+    """Write a draft declared file from what a scan observed (every row marked draft)."""
+    from ..draft import draft_declared
+    from ..scanfile import load_scan
+
+    scan = load_scan(from_scan)
+    if site not in (scan.site, scan.registrable_domain):
+        raise UserError(f"{from_scan}: the scan is of {scan.site}, not {site}")
+    try:
+        from ..declared import write_declared
+    except ImportError:
+        raise UserError("declared draft: scanner.declared.write_declared is not available in this build") from None
+    drafted = draft_declared(scan, load_knowledge_base(), consent_patterns=_consent_patterns())
+    written = write_declared(drafted, declared_dir / site)
+    Console(highlight=False).print(
+        f"wrote a draft of {len(drafted.cookies)} rows to {escape(str(written))}: review every row before use")
+
+
+def _consent_patterns() -> dict[str, tuple[str, ...]] | None:
+    try:
+        from ..consent import consent_cookie_patterns
+    except ImportError:
+        return None  # integration point: scanner.consent (consent rules) not there yet
+    return consent_cookie_patterns()
