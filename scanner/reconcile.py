@@ -92,14 +92,21 @@ def declared_frame(declared: DeclaredSite | None) -> pd.DataFrame:
 def _classify(frame: pd.DataFrame, *, kb, declared, site_overrides) -> pd.DataFrame:
     try:
         from .classify import classify_frame
-        from .consent import consent_cookie_patterns
         from .knowledge import load_knowledge_base
     except ImportError:
-        # Integration point: until scanner.classify lands, the declared category is all we know.
+        # Integration point: without scanner.classify, the declared category is all we know.
         return _classify_from_declared(frame, declared)
     kb = kb if kb is not None else load_knowledge_base()
     return classify_frame(frame, kb=kb, declared=declared, site_overrides=site_overrides,
-                          consent_patterns=consent_cookie_patterns())
+                          consent_patterns=_consent_patterns())
+
+
+def _consent_patterns() -> dict[str, tuple[str, ...]] | None:
+    try:
+        from .consent import consent_cookie_patterns
+    except ImportError:
+        return None  # integration point: the consent package (consent area) is not there yet
+    return consent_cookie_patterns()
 
 
 def _classify_from_declared(frame: pd.DataFrame, declared: DeclaredSite | None) -> pd.DataFrame:

@@ -19,7 +19,6 @@ PHASED_KINDS = ("before_consent", "after_refusal", "consent_not_verified", "logi
 UNDECLARED_WHY = {
     "table": "not in the declared cookie table",
     "none": "the policy has no cookie table, so it is not declared",
-    "by_reference": "the policy declares cookies by reference to another document; not in any imported table",
     "missing": "no declared data for this site, so it is not declared",
 }
 
@@ -76,7 +75,9 @@ def cookie_findings(cookies: pd.DataFrame, storage: pd.DataFrame, declared: pd.D
             declared_ref=ref[row] if row >= 0 else None, classification=_none(cat),
             classification_source=_none(src), vendor=_none(owner)))
 
-    undeclared = cookies[rows < 0]
+    # A table "by reference" lives in a document nobody imported: judging cookies against
+    # an empty table would call every cookie undeclared, so undeclared_cookie is skipped.
+    undeclared = cookies[rows < 0] if facts.cookie_table != "by_reference" else cookies.iloc[:0]
     why = UNDECLARED_WHY.get(facts.cookie_table, UNDECLARED_WHY["table"])
     for name, where in sightings(undeclared, "name", cap=cap, extra="host").items():
         cookie_finding("undeclared_cookie", "medium", name, f"cookie {name} is observed but {why}", where)

@@ -157,3 +157,10 @@ def test_evidence_lists_pages_in_scan_order_capped_with_full_count():
     assert "pages (30)" in f.evidence and "+10 more" in f.evidence
     assert f.evidence.index(pages[0]) < f.evidence.index(pages[19]) and pages[20] not in f.evidence
     assert len(run(s, None, options=ReconcileOptions(evidence_pages=50))[0].evidence) > len(f.evidence)
+
+
+def test_table_by_reference_skips_undeclared_but_none_reports_every_cookie():
+    s = scan(cookies=[cookie("zz", ACCEPT)])
+    assert not kinds(run(s, declared([], table="by_reference")), "undeclared_cookie")
+    none = kinds(run(s, declared([], table="none")), "undeclared_cookie")
+    assert "no cookie table" in none["zz"].message
