@@ -107,9 +107,12 @@ def _print_site(declared) -> None:
     if declared.notes:
         console.print(escape(declared.notes), highlight=False)
     if declared.cookies:
-        table = Table("name", "vendor", "category", "retention", "source", "draft")
+        table = Table()
+        # Names and retentions are what people look for: never wrapped.
+        for column in ("name", "retention", "vendor", "category", "source", "draft"):
+            table.add_column(column, no_wrap=column in ("name", "retention"))
         for c in declared.cookies:
-            table.add_row(escape(c.name), escape(c.vendor), c.category, escape(describe(c.retention)),
+            table.add_row(escape(c.name), escape(describe(c.retention)), escape(c.vendor), c.category,
                           escape(c.source), "yes" if c.draft else "")
         console.print(table)
     if declared.subprocessors:

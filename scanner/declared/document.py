@@ -26,10 +26,15 @@ class DocLine:
     heading: bool = False  # set for Markdown / HTML headings
 
 
+# Real HTML tags only: "_ga_<container-id>" in a text table is a name placeholder, not a tag.
+_TAG = re.compile(r"</?(?:p|b|i|u|em|strong|span|a|div|li|ul|ol|td|tr|th|table|thead|tbody|h[1-6]|sup|sub|"
+                  r"small|font|code|section|article|blockquote)(?:\s[^>]*)?/?>", re.I)
+
+
 def clean(text: str) -> str:
     """Plain text of an inline-HTML / Markdown fragment, on one line."""
     text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = html.unescape(_TAG.sub(" ", text))
     text = re.sub(r"\*\*|__", "", text)
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 

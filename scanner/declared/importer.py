@@ -24,7 +24,7 @@ _CATEGORY_WORDS = {
     STRICTLY_NECESSARY: r"strictement necessaire|cookies? techniques?|indispensable|strictly necessary|"
                         r"essential|necessary cookies|tecnici|strettamente necessari|unbedingt erforderlich|"
                         r"technisch notwendig|notwendige cookies|essenziell",
-    ANALYTICS: r"analys|analytics|analyz|statisti|mesure d'audience|audience measurement|analitic|"
+    ANALYTICS: r"analys|analyti|analyz|statisti|mesure d'audience|audience measurement|analitic|"
                r"webanalyse",
     MARKETING: r"publicit|advertis|marketing|ciblage|targeting|pubblicit|werbung|werbe|retargeting",
     FUNCTIONAL: r"fonctionnel|functional|preferences|personnalisation|personaliz|personalis|funzional|"

@@ -70,10 +70,10 @@ def read_site(site_dir: Path, vendors: VendorMap | None = None) -> tuple[Declare
             out.warning(extra, 1, "unexpected file in a declared site folder (ignored)")
     if header is None:
         return None, out.problems
-    if header["cookie_table"] == "none" and cookies:
+    if header["kind_ok"] and header["cookie_table"] == "none" and cookies:
         out.error(site_dir / SITE_FILE, header["line"],
                   "cookie_table is 'none' but cookies.yaml lists cookies")
-    if header["cookie_table"] == "table" and not cookies:
+    if header["kind_ok"] and header["cookie_table"] == "table" and not cookies:
         out.warning(site_dir / COOKIES_FILE, 1, "cookie_table is 'table' but no cookie is listed")
     site = DeclaredSite(site=header["site"], cookie_table=header["cookie_table"],
                         cookies=tuple(c for c, _ in cookies), subprocessors=tuple(subprocessors),
@@ -85,7 +85,7 @@ def _load(path: Path, out: _Collector):
     try:
         return read_yaml(path)
     except YamlFileError as exc:
-        out.error(path, _line_in(str(exc)), str(exc).split(": ", 2)[-1])
+        out.error(path, _line_in(str(exc)), str(exc).split(": ", 1)[-1])
         return None, None
 
 
@@ -125,12 +125,12 @@ def _read_header(site_dir: Path, out: _Collector) -> dict | None:
     if kind not in COOKIE_TABLE_KINDS:
         out.error(path, item.line_of("cookie_table"),
                   f"cookie_table must be one of {', '.join(COOKIE_TABLE_KINDS)} (got {kind!r})")
-        kind = "none"
+        kind = None
     sources = item.values.get("sources") or []
     if not isinstance(sources, list):
         out.error(path, item.line_of("sources"), "'sources' must be a list")
         sources = []
-    return {"site": site or site_dir.name, "cookie_table": kind, "notes": str(item.values.get("notes") or ""),
+    return {"site": site or site_dir.name, "cookie_table": kind or "none", "kind_ok": kind is not None, "notes": str(item.values.get("notes") or ""),
             "sources": tuple(str(s) for s in sources), "line": item.line_of("cookie_table")}
 
 
