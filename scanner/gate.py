@@ -75,7 +75,7 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
     outcomes = []
     present: set[str] = set()
     for site in config.sites:
-        progress(f"{site.name}: scanning")
+        progress(f"{site.name}: starting")
         result = scan(site)
         declared = declared_for(site, config_dir)
         findings = reconcile(result, declared, options=options, site=site)

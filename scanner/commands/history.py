@@ -181,6 +181,6 @@ def check(
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as fh:
             fh.write(summary)
-    console.print(summary, markup=False, highlight=False)
+    console.print(summary, markup=False, highlight=False, soft_wrap=True)
     if result.failed:
         raise typer.Exit(1)
