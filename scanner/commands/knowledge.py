@@ -64,25 +64,31 @@ def _row_dict(name: str, r: KnownCookie) -> dict:
 
 
 def draft_command(
-    site: str = typer.Argument(..., help="site name: the draft goes to <declared-dir>/<site>/"),
+    site: str = typer.Argument(..., help="site the scan is of"),
     from_scan: Path = typer.Option(..., "--from-scan", help="scan file (JSON) to draft from"),
-    declared_dir: Path = typer.Option(Path("declared"), "--declared-dir", help="root of the declared files"),
+    out: Path = typer.Option(None, "--out", help="folder to write (default: drafts/<site>)"),
+    force: bool = typer.Option(False, "--force", help="overwrite a draft already there"),
 ) -> None:
-    """Write a draft declared file from what a scan observed (every row marked draft)."""
+    """Write a draft declared folder from what a scan observed (every row marked draft).
+
+    Drafts go to drafts/<site>, not declared/<site>: reconcile reads declared/ as
+    what the site says, and a draft is only what we saw until a person reviews it.
+    """
+    from ..declared import write_declared
     from ..draft import draft_declared
     from ..scanfile import load_scan
 
     scan = load_scan(from_scan)
     if site not in (scan.site, scan.registrable_domain):
         raise UserError(f"{from_scan}: the scan is of {scan.site}, not {site}")
-    try:
-        from ..declared import write_declared
-    except ImportError:
-        raise UserError("declared draft: scanner.declared.write_declared is not available in this build") from None
+    out = out if out is not None else Path("drafts") / site
+    if (out / "cookies.yaml").exists() and not force:
+        raise UserError(f"{out}: a draft is already there (use --force to overwrite)")
     drafted = draft_declared(scan, load_knowledge_base(), consent_patterns=_consent_patterns())
-    written = write_declared(drafted, declared_dir / site)
-    Console(highlight=False).print(
-        f"wrote a draft of {len(drafted.cookies)} rows to {escape(str(written))}: review every row before use")
+    write_declared(drafted, out)
+    Console(highlight=False).print(escape(
+        f"wrote a draft of {len(drafted.cookies)} rows to {out}/: review every row, "
+        f"then move what is true into declared/{site}/"))
 
 
 def _consent_patterns() -> dict[str, tuple[str, ...]] | None:
