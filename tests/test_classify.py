@@ -11,7 +11,10 @@ import pytest
 from scanner.classify import HEURISTICS, Classifier, classify_frame
 from scanner.errors import UserError
 from scanner.knowledge import KnowledgeBase, load_knowledge_base
+from scanner.frames import scan_frames
 from scanner.models import CATEGORIES, DeclaredCookie, DeclaredSite, Retention
+from scanner.reconcile import SiteFacts, declared_frame, reconcile_frames
+from tests.builders_knowledge import scan
 
 WEB = Path(__file__).resolve().parent / "fixtures" / "web"
 # Our own stand-in for scanner.consent.consent_cookie_patterns() (the consent rules' names).
@@ -224,3 +227,22 @@ def test_pro_doctolib_fr_declared_table_takes_precedence(kb):
         "declared", "declared", "declared", "knowledge_base", "knowledge_base", "unknown"]
     # The table declares `intercom-session` without the app id: no match, the KB says what it is.
     assert out["category"].tolist() == ["strictly_necessary"] * 3 + ["functional", "analytics", "unknown"]
+
+
+# ----------------------------------------------- with the reconcile rules ---
+
+def test_an_unknown_cookie_before_consent_is_reported_for_review_with_its_source(kb):
+    # The classified frames through the reconcile engine's real before-consent rule.
+    frames = scan_frames(scan())
+    for key in ("cookies", "storage"):
+        frames[key] = classify_frame(frames[key], kb=kb, consent_patterns=CONSENT)
+    frames["cookies"]["owner"] = frames["cookies"]["likely_vendor"]
+    frames["requests"]["owner"] = None
+    findings = reconcile_frames(frames, declared_frame(None), facts=SiteFacts(site="docrdv.fr", cookie_table="missing"))
+    before = {f.subject: f for f in findings if f.kind == "before_consent"}
+    assert "PHPSESSID" not in before and "tarteaucitron" not in before  # exempt: session, consent storage
+    visitor = before["drdv_visitor"]
+    assert (visitor.classification, visitor.classification_source) == ("unknown", "unknown")
+    assert before["drdv_form_step"].classification == "unknown"  # storage keys too
+    assert (before["YSC"].classification, before["YSC"].classification_source) == (
+        "functional", "knowledge_base:open-cookie-database")
