@@ -80,13 +80,14 @@ class Classifier:
         self._heuristics = [(h, re.compile(h.regex)) for h in HEURISTICS]
 
     def classify(self, name: str) -> Classification:
+        known = self.kb.best(name)
+        # Vendor and purpose come from the knowledge base wherever the deciding rule has none.
+        vendor = known.vendor or None if known else None
+        purpose = known.purpose or None if known else None
         i = self._declared.match(name)
         if i >= 0:
             row = self.declared[i]
-            return Classification(row.category, f"declared:{row.source}", row.vendor or None, row.purpose or None)
-        known = self.kb.best(name)
-        vendor = known.vendor or None if known else None
-        purpose = known.purpose or None if known else None
+            return Classification(row.category, f"declared:{row.source}", row.vendor or vendor, row.purpose or purpose)
         i = self._overrides.match(name)
         if i >= 0:
             return Classification(self.overrides[i][1], SITE_CONFIG, vendor, purpose)
