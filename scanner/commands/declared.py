@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
     declared = typer.Typer(help="What a site declares: cookie table, subprocessors (declared/<site>/).",
                            no_args_is_help=True)
     app.add_typer(declared, name="declared")
+    from .knowledge import draft_command  # the draft comes from the knowledge base area
+    declared.command("draft")(draft_command)
 
     @declared.command("import")
     def import_(document: Path = typer.Argument(..., help="Policy document: text, Markdown or HTML."),
