@@ -26,7 +26,7 @@ from .crawl import follow_candidates, normalise, page_links
 from .domains import registrable_domain
 from .models import (ACCEPT, AUTHENTICATED, BEFORE_CONSENT, REJECT, ConsentOutcome, LoginOutcome, PageVisit,
                      PhaseResult, ScanResult)
-from .scanfile import SCHEMA_VERSION, save_scan
+from .scanfile import SCHEMA_VERSION, save_scan, scan_dir
 
 Progress = Callable[[str, str], None]  # (event, detail)
 
@@ -59,7 +59,8 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     """Run every configured phase and write `scan.json` under options.out_dir/<site>/<time>/."""
     say = progress or (lambda event, detail: None)
     started = datetime.now(timezone.utc)
-    out_dir = Path(options.out_dir) / _safe(site.name) / started.strftime("%Y%m%dT%H%M%SZ")
+    started_at = started.isoformat(timespec="seconds")
+    out_dir = scan_dir(options.out_dir, site.name, started_at)
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(_host(site.start_url))
     phases: list[PhaseResult] = []
@@ -77,7 +78,7 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
             phases.append(result)
     scan = ScanResult(
         schema_version=SCHEMA_VERSION, site=site.name, start_url=site.start_url,
-        registrable_domain=site_domain, started_at=started.isoformat(timespec="seconds"),
+        registrable_domain=site_domain, started_at=started_at,
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         tool_version=__version__, browser=browser, page_list=pages, phases=tuple(phases),
         synthetic=options.synthetic)
@@ -280,6 +281,3 @@ def _host(url: str) -> str:
     from .domains import host_of
     return host_of(url)
 
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in ".-_" else "_" for ch in name)

@@ -17,6 +17,7 @@ from .config import ProjectConfig, SiteConfig
 from .errors import UserError
 from .models import SEVERITIES, DeclaredSite, Finding, ScanResult
 from .reconcile import ReconcileOptions, reconcile, severity_rank
+from .scanfile import scan_dir
 from .store import HistoryStore
 
 REPORT_FORMATS = ("json", "html", "md", "sarif")
@@ -82,7 +83,8 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
         present |= {f.fingerprint for f in findings}
         judged = apply_baseline(findings, baseline, today=today, site=site.name, report_absent=False)
         scan_id = store.save_scan(result, findings)
-        reports = write_reports(result, list(judged.kept), declared, out_dir / _safe(site.name), formats, fail_on)
+        reports = write_reports(result, list(judged.kept), declared, out_dir / _safe(site.name), formats, fail_on,
+                                files_dir=scan_dir(out_dir, result.site, result.started_at))
         progress(f"{site.name}: {len(judged.kept)} finding(s), {len(judged.suppressed)} accepted in baseline")
         outcomes.append(SiteOutcome(site=site.name, scan_id=scan_id, findings=tuple(findings), kept=judged.kept,
                                     suppressed=len(judged.suppressed), reports=tuple(reports),
@@ -92,11 +94,11 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
 
 
 def write_reports(scan: ScanResult, findings: list[Finding], declared: DeclaredSite | None, out_dir: Path,
-                  formats: tuple[str, ...], fail_on: str) -> list[str]:
+                  formats: tuple[str, ...], fail_on: str, files_dir: Path | None = None) -> list[str]:
     from .report import build_report, extension, render  # renderer registry (report area)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = build_report(scan, findings, declared, fail_on=fail_on)
+    model = build_report(scan, findings, declared, fail_on=fail_on, scan_dir=files_dir)  # screenshots live beside scan.json
     paths = []
     for fmt in formats:
         path = out_dir / f"report.{extension(fmt)}"

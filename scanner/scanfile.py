@@ -49,6 +49,14 @@ def _convert(hint, value):
     return value
 
 
+def scan_dir(out_dir: Path, site: str, started_at: str) -> Path:
+    """Where a scan's files live: OUT/<site>/<UTC start time>/ (scan.json, screenshots, HAR)."""
+    from datetime import datetime
+    stamp = datetime.fromisoformat(started_at).strftime("%Y%m%dT%H%M%SZ")
+    safe = "".join(ch if ch.isalnum() or ch in ".-_" else "_" for ch in site)
+    return Path(out_dir) / safe / stamp
+
+
 def save_scan(scan: ScanResult, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
