@@ -7,6 +7,7 @@ page controls goes through rich's escape so a cookie name cannot style output.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 from rich.markup import escape
@@ -115,11 +116,21 @@ def changes_table(changes: ScanChanges) -> Table:
 
 def history_table(site: str, records: list[ScanRecord]) -> Table:
     table = Table(title=escape(f"History of {site}"), title_justify="left")
-    for col in ("id", "started", "finished", "cookies", "3rd-party requests", "high", "medium", "low", "info", "note"):
-        table.add_column(col)
+    for col in ("id", "started (UTC)", "took", "cookies", "3rd-party requests", "high", "medium", "low", "info", "note"):
+        table.add_column(col, no_wrap=True)
     for r in records:
         by = r.findings_by_severity
-        table.add_row(str(r.id), r.started_at, r.finished_at, str(r.n_cookies), str(r.n_requests),
+        table.add_row(str(r.id), r.started_at.replace("T", " ")[:19], _took(r.started_at, r.finished_at),
+                      str(r.n_cookies), str(r.n_requests),
                       str(by.get("high", 0)), str(by.get("medium", 0)), str(by.get("low", 0)), str(by.get("info", 0)),
                       "synthetic replica" if r.synthetic else "")
     return table
+
+
+def _took(started: str, finished: str) -> str:
+    try:
+        seconds = (datetime.fromisoformat(finished.replace("Z", "+00:00"))
+                   - datetime.fromisoformat(started.replace("Z", "+00:00"))).total_seconds()
+    except ValueError:
+        return ""
+    return f"{seconds:.0f} s"
