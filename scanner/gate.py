@@ -15,6 +15,7 @@ from typing import Callable
 from .baseline import Baseline, apply_baseline, expired_absent
 from .config import ProjectConfig, SiteConfig
 from .errors import UserError
+from .evidence import fingerprint
 from .models import SEVERITIES, DeclaredSite, Finding, ScanResult
 from .reconcile import ReconcileOptions, reconcile, severity_rank
 from .scanfile import scan_dir
@@ -77,7 +78,14 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
     present: set[str] = set()
     for site in config.sites:
         progress(f"{site.name}: starting")
-        result = scan(site)
+        try:
+            result = scan(site)
+        except UserError:
+            raise
+        except Exception as exc:  # one site's crash must not hide the others' results
+            progress(f"{site.name}: scan failed: {exc}")
+            outcomes.append(_failed_site(site, exc))
+            continue
         declared = declared_for(site, config_dir)
         findings = reconcile(result, declared, options=options, site=site)
         present |= {f.fingerprint for f in findings}
@@ -91,6 +99,15 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
                                     synthetic=result.synthetic))
     return GateResult(fail_on=fail_on, sites=tuple(outcomes),
                       expired_entries=tuple(expired_absent(baseline, present, today=today)))
+
+
+def _failed_site(site: SiteConfig, exc: Exception) -> SiteOutcome:
+    message = f"the scan of {site.name} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    finding = Finding(kind="page_failed", severity="high", subject=site.start_url, message=message,
+                      page_url=site.start_url, evidence=message,
+                      fingerprint=fingerprint(site.name, "page_failed", f"scan:{site.start_url}"))
+    return SiteOutcome(site=site.name, scan_id=0, findings=(finding,), kept=(finding,), suppressed=0, reports=(),
+                       synthetic=False)
 
 
 def write_reports(scan: ScanResult, findings: list[Finding], declared: DeclaredSite | None, out_dir: Path,
@@ -116,7 +133,7 @@ def summary_markdown(result: GateResult) -> str:
     for s in result.sites:
         counts = {sev: sum(1 for f in s.kept if f.severity == sev) for sev in SEVERITIES}
         name = _md(s.site) + (" (synthetic replica)" if s.synthetic else "")
-        lines.append(f"| {name} | #{s.scan_id} | " + " | ".join(str(counts[sev]) for sev in reversed(SEVERITIES))
+        lines.append(f"| {name} | {'#' + str(s.scan_id) if s.scan_id else 'failed'} | " + " | ".join(str(counts[sev]) for sev in reversed(SEVERITIES))
                      + f" | {s.suppressed} | {'fail' if s.failing(result.fail_on) else 'pass'} |")
     failing = [(s.site, f) for s in result.sites for f in s.failing(result.fail_on)]
     failing += [("baseline", f) for f in result.expired_entries

@@ -157,3 +157,28 @@ def test_cli_main_turns_user_errors_into_exit_2(tmp_path):
     proc = subprocess.run([sys.executable, "-c", "from scanner.cli import main; main()", "check", "--config",
                            str(tmp_path / "none.toml")], capture_output=True, text=True)
     assert proc.returncode == 2 and "none.toml" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_gate_keeps_going_when_one_site_crashes(tmp_path):
+    from scanner.baseline import Baseline
+    from scanner.config import load_config
+    from scanner.gate import run_gate, summary_markdown
+    from scanner.store import MemoryStore
+
+    config = tmp_path / "cookiescan.toml"
+    config.write_text('[[site]]\nname = "broken.example"\nstart_url = "https://broken.example/"\n\n'
+                      '[[site]]\nname = "shop.example"\nstart_url = "https://shop.example/"\n', encoding="utf-8")
+
+    def scan_or_crash(site):
+        if site.name == "broken.example":
+            raise RuntimeError("browser closed unexpectedly")
+        return scan_at(1, BASE)
+
+    store = MemoryStore()
+    result = run_gate(load_config(config), scan=scan_or_crash, store=store, baseline=Baseline(), fail_on="high",
+                      out_dir=tmp_path / "out", today=date(2026, 1, 1), formats=("json",))
+    broken, shop = result.sites
+    assert result.failed and broken.failing("high")[0].kind == "page_failed"
+    assert "browser closed unexpectedly" in broken.kept[0].message
+    assert shop.scan_id and store.scans("shop.example") and shop.reports
+    assert "| broken.example | failed |" in summary_markdown(result)
