@@ -164,3 +164,14 @@ def test_table_by_reference_skips_undeclared_but_none_reports_every_cookie():
     assert not kinds(run(s, declared([], table="by_reference")), "undeclared_cookie")
     none = kinds(run(s, declared([], table="none")), "undeclared_cookie")
     assert "no cookie table" in none["zz"].message
+
+
+def test_authenticated_phase_counts_for_stale_and_lifetimes():
+    s = scan()
+    auth = PhaseResult(phase=AUTHENTICATED, pages=(), cookies=(cookie("pin_login", AUTHENTICATED, lifetime=390 * DAY),),
+                       blocked_cookies=(), storage=(), requests=(), consent=s.phases[1].consent,
+                       login=LoginOutcome(attempted=True, logged_in=True))
+    s = replace(s, phases=s.phases + (auth,))
+    out = run(s, declared([declared_cookie("pin_login", "3 Mois", 3 * 30.44 * DAY)]))
+    assert not kinds(out, "stale_declaration") and not kinds(out, "login_failed")
+    assert kinds(out, "over_long_cookie")["pin_login"].phase == AUTHENTICATED
