@@ -59,11 +59,6 @@ class HistoryStore(Protocol):
     def sites(self) -> list[str]: ...
 
 
-def latest(store: HistoryStore, site: str, n: int = 1) -> list[ScanRecord]:
-    """The newest `n` scans of a site (fewer when history is short)."""
-    return store.scans(site, limit=n)
-
-
 def _record(scan_id: int, scan: ScanResult, findings: list[Finding], stored_at: str) -> ScanRecord:
     counts = Counter(f.severity for f in findings)
     return ScanRecord(
