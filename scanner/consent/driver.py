@@ -25,10 +25,11 @@ from .rules import TCF, PlatformRule, load_rules, platform_of_autoconsent, rule_
 ACTIONS = ("accept", "reject")
 POLL_S = 0.25
 QUIET_S = 5.0  # nothing at all on the page after this long: no notice is coming
-AUTOCONSENT_GRACE_S = 2.0  # a rule waits this long for autoconsent to handle a notice it sees first
+AUTOCONSENT_GRACE_S = 3.0  # a rule waits this long for autoconsent to handle a notice it sees first
 HEURISTIC_DELAY_S = 1.5  # an unknown notice is clicked only once known CMPs had time to render
 STEP_WAIT_S = 4.0  # a two-step flow's next button must appear within this
 EFFECT_WAIT_S = 3.0
+MAX_TRIES = 2  # per rule / heuristic: a notice clicked before its script bound the buttons ignores the click
 NOTHING_LEFT_S = 1.0  # after a failed click, give up once no other layer has found anything for this long
 _tokens = itertools.count(1)
 HIDE_WEBDRIVER = "Object.defineProperty(Navigator.prototype, 'webdriver', {get: () => false, configurable: true});"
@@ -47,11 +48,13 @@ class ConsentDriver:
     """One per phase: install() on the context, then detect() or apply() on its page."""
 
     def __init__(self, accept_selector: str | None = None, reject_selector: str | None = None,
-                 timeout_s: float = 10.0):
+                 timeout_s: float = 10.0, *, use_autoconsent: bool = True):
         self.selectors = {"accept": accept_selector, "reject": reject_selector}
         self.timeout_s = timeout_s
         self.rules = load_rules()
         self.bridge = AutoconsentBridge()
+        if not use_autoconsent:  # tests of the second layer; `consent probe --no-autoconsent`
+            self.bridge.available = False
 
     def install(self, context) -> None:
         # Consent libraries hide their notice from automation (vanilla-cookieconsent's
@@ -92,36 +95,40 @@ class ConsentDriver:
     def _apply(self, page, action: str) -> ConsentOutcome:
         start = time.monotonic()
         deadline = start + self.timeout_s
-        before = effect.snapshot(page)
         if self.selectors[action]:
-            attempt = self._override(page, action, before, deadline)
+            attempt = self._override(page, action, deadline)
             return self._conclude(action, [attempt], attempt.platform)
         attempts: list[_Attempt] = []
-        tried: set[str] = set()
+        tries: dict[str, int] = {}  # layer -> clicks so far (a notice clicked before its script is ready ignores it)
         rule_seen_at: dict[str, float] = {}
         last: _Seen | None = None
         last_attempt_at = start
+
+        def may_try(layer: str) -> bool:
+            return tries.get(layer, 0) < MAX_TRIES
+
         while True:
             seen = last = self._look(page)
             now = time.monotonic()
             attempt = None
-            if seen.autoconsent and "autoconsent" not in tried:
-                tried.add("autoconsent")
-                attempt = self._autoconsent(page, action, seen.autoconsent, before, deadline)
+            if seen.autoconsent and tries.get("autoconsent", 0) == 0:
+                tries["autoconsent"] = 1  # autoconsent runs its flow once per frame
+                attempt = self._autoconsent(page, action, seen.autoconsent, deadline)
             else:
                 for rule in seen.open_rules:
                     first = rule_seen_at.setdefault(rule.platform, now)
-                    waiting_for_autoconsent = ("autoconsent" not in tried and self.bridge.available
+                    waiting_for_autoconsent = ("autoconsent" not in tries and self.bridge.available
                                                and now - first < AUTOCONSENT_GRACE_S)
-                    if rule.platform not in tried and rule.flows(action) and not waiting_for_autoconsent:
-                        tried.add(rule.platform)
-                        attempt = self._rule(page, action, rule, before, deadline)
+                    if may_try(rule.platform) and rule.flows(action) and not waiting_for_autoconsent:
+                        tries[rule.platform] = tries.get(rule.platform, 0) + 1
+                        attempt = self._rule(page, action, rule, deadline)
                         break
                 else:
-                    heuristic_ready = now - start >= HEURISTIC_DELAY_S and not seen.open_rules_untried(tried)
-                    if seen.unknown_notice and heuristic_ready and "heuristic" not in tried:
-                        tried.add("heuristic")
-                        attempt = self._heuristic(page, action, seen.present, before, deadline)
+                    heuristic_ready = now - start >= HEURISTIC_DELAY_S and not any(
+                        may_try(r.platform) and r.flows(action) for r in seen.open_rules)
+                    if seen.unknown_notice and heuristic_ready and may_try("heuristic"):
+                        tries["heuristic"] = tries.get("heuristic", 0) + 1
+                        attempt = self._heuristic(page, action, seen.present, deadline)
             now = time.monotonic()
             if attempt:
                 attempts.append(attempt)
@@ -131,7 +138,7 @@ class ConsentDriver:
             if now >= deadline:
                 break
             if attempts and not attempt and now - last_attempt_at >= NOTHING_LEFT_S:
-                break  # every layer that saw the notice has had its try
+                break  # every layer that saw the notice has had its tries
             if not attempts and not seen.anything and now - start >= QUIET_S:
                 break
             page.wait_for_timeout(POLL_S * 1000)
@@ -162,8 +169,9 @@ class ConsentDriver:
             present=name, unknown_notice=bool(unknown),
             anything=bool(present or popup or detected or unknown))
 
-    def _autoconsent(self, page, action, popup, before, deadline) -> _Attempt:
+    def _autoconsent(self, page, action, popup, deadline) -> _Attempt:
         name, record = popup
+        before = effect.snapshot(page)
         platform = platform_of_autoconsent(name) or name
         rule = rule_for(platform)
         evidence = [f"autoconsent rule {name!r} found the notice"]
@@ -180,7 +188,9 @@ class ConsentDriver:
         judged = effect.judge(page, before, rule, banner, (), self._effect_wait(deadline))
         return _Attempt(f"autoconsent:{name}", platform, True, judged, evidence)
 
-    def _rule(self, page, action, rule: PlatformRule, before, deadline) -> _Attempt:
+    def _rule(self, page, action, rule: PlatformRule, deadline) -> _Attempt:
+        _wait_for_load(page, deadline)
+        before = effect.snapshot(page)
         token = f"rule{next(_tokens)}"
         evidence: list[str] = []
         for flow in rule.flows(action):
@@ -201,7 +211,9 @@ class ConsentDriver:
         evidence.append(f"no {action} button of {rule.source} is visible")
         return _Attempt(f"rule:{rule.platform}", rule.platform, False, None, evidence)
 
-    def _heuristic(self, page, action, platform, before, deadline) -> _Attempt:
+    def _heuristic(self, page, action, platform, deadline) -> _Attempt:
+        _wait_for_load(page, deadline)
+        before = effect.snapshot(page)
         token = f"heur{next(_tokens)}"
         order = ("accept",) if action == "accept" else ("reject", "settings")
         found = dom.pick(page, pick_argument(order, token))
@@ -227,7 +239,8 @@ class ConsentDriver:
         judged = effect.judge(page, before, rule_for(platform), (), (token, token + "b"), self._effect_wait(deadline))
         return _Attempt(f"heuristic:{what['lang']}", platform or "unknown", True, judged, evidence)
 
-    def _override(self, page, action, before, deadline) -> _Attempt:
+    def _override(self, page, action, deadline) -> _Attempt:
+        before = effect.snapshot(page)
         selector = self.selectors[action]
         token = f"over{next(_tokens)}"
         platform = self._look(page).present
@@ -274,8 +287,13 @@ class _Seen:
     unknown_notice: bool  # the heuristic sees accept/reject buttons in a consent-like notice
     anything: bool
 
-    def open_rules_untried(self, tried: set[str]) -> bool:
-        return any(r.platform not in tried and r.flows("accept") for r in self.open_rules)
+
+def _wait_for_load(page, deadline: float) -> None:
+    """Notices bind their buttons as late as the load event (tarteaucitron): click after it."""
+    try:
+        page.wait_for_load_state("load", timeout=max(deadline - time.monotonic(), 0.1) * 1000)
+    except PlaywrightError:
+        pass  # a page that never finishes loading can still be clicked
 
 
 def _outcome(action, platform, method, clicked, effective, reason, evidence) -> ConsentOutcome:

@@ -31,7 +31,8 @@ class Effect:
 
     @property
     def effective(self) -> bool:
-        return bool(self.banner_gone) or bool(self.stored)
+        # A notice still on screen means the choice was not taken, whatever got stored.
+        return self.banner_gone is True or (self.banner_gone is None and bool(self.stored))
 
 
 def _hash(*parts) -> str:
