@@ -146,7 +146,7 @@ def test_login_by_steps(pw, browser_options, fixture_web):
     assert outcome.method == "steps"
     assert url == "https://pro.doctolib.fr/agenda"
     # Set by the login answer, the agenda page's header (esid) and its script (last_agenda_route).
-    assert {"_doctolib_session", "pin_login", "ssid", "esid", "last_agenda_route"} <= set(outcome.cookies_at_login)
+    assert {"_doctolib_session", "pin_login", "esid", "last_agenda_route"} <= set(outcome.cookies_at_login)
     assert cookies["_doctolib_session"]["httpOnly"] and cookies["_doctolib_session"]["expires"] == -1
     assert pro_app.TEST_PASSWORD not in repr(outcome)
 
