@@ -24,6 +24,7 @@ FINDING_KINDS = (
     "undeclared_cookie", "over_long_cookie", "over_legal_cap", "before_consent", "after_refusal",
     "undeclared_third_party", "stale_declaration", "session_mismatch",
     "consent_not_verified", "login_failed", "page_failed",
+    "baseline_expired",  # added by the gate (scanner.baseline), never by reconcile
 )
 
 
