@@ -188,7 +188,13 @@ def _crawl(visitor: "_Visitor", seeds: list[str], site_domain: str, deny_pattern
 
 def _login(visitor: "_Visitor", login_cfg) -> LoginOutcome:
     from .login import perform_login  # only loaded for logged-in scans
-    return perform_login(visitor.context, visitor.page, login_cfg)
+    # What consent set belongs to the start page, what the login sets to the login page:
+    # without these snapshots both would be credited to the first app page.
+    visitor.recorder.snapshot(visitor.context, visitor.page)
+    visitor.recorder.current_page = login_cfg.login_url
+    outcome = perform_login(visitor.context, visitor.page, login_cfg)
+    visitor.recorder.snapshot(visitor.context, visitor.page)
+    return outcome
 
 
 def _app_pages(start_url: str, login_cfg) -> list[str]:
