@@ -121,6 +121,10 @@ def test_app_cookies_are_recorded_with_requested_lifetimes(steps_scan):
         assert cookie.phase == AUTHENTICATED
         assert (cookie.set_by, cookie.http_only, cookie.session) == (want["set_by"], want["http_only"], want["session"])
         assert cookie.requested_lifetime_s == want["requested_lifetime_s"]
+    # Credited to the login exactly when they appeared during it (consent's cookies came before).
+    at_login = set(scan.phase(AUTHENTICATED).login.cookies_at_login)
+    assert {"_doctolib_session", "pin_login"} <= at_login
+    assert {c.name for c in observed.values() if c.page_url == EXPECTED["login"]["url"]} == at_login
     # The public pages never see them.
     assert not {c["name"] for c in EXPECTED["cookies"]} & {c.name for c in scan.phase(ACCEPT).cookies}
 
