@@ -17,16 +17,16 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-import re
 import time
-import unicodedata
 from pathlib import Path
 from typing import Iterable, Mapping
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
 from .config import LoginConfig, LoginStep
+# Links never to follow once logged in; the crawler and the engine share the one rule.
+from .crawl import is_denied  # noqa: F401  (public: scanner.login.is_denied)
 from .models import LoginOutcome
 
 STEP_ACTIONS = ("goto", "fill", "click", "wait_for_url", "wait_for_selector")
@@ -102,26 +102,6 @@ def perform_login(context, page, login: LoginConfig, *, environ: Mapping[str, st
     return LoginOutcome(attempted=True, logged_in=True, method=method,
                         reason=scrub(f"logged in ({_describe_success(login)})", secrets),
                         cookies_at_login=new_cookie_names(context, before, login))
-
-
-def is_denied(url: str, deny_patterns: Iterable[str]) -> bool:
-    """True when a link must never be followed once logged in (logout, delete...).
-
-    A pattern matches at the start of a word of the URL's path or query, so
-    "logout" denies /logout and ?action=logout, "delete" denies /deleteAccount,
-    "sign-out" also denies /sign_out and /signout, "déconnexion" /deconnexion;
-    "esci" does not deny /rescission.
-    """
-    parts = urlsplit(url)
-    words = re.split(r"[^a-z0-9]+", _fold(unquote(parts.path + " " + parts.query)))
-    words = [w for w in words if w]
-    # Two neighbouring words joined: "sign" + "out" -> "signout".
-    candidates = words + [a + b for a, b in zip(words, words[1:])]
-    for pattern in deny_patterns:
-        needle = re.sub(r"[^a-z0-9]", "", _fold(pattern))
-        if needle and any(c.startswith(needle) for c in candidates):
-            return True
-    return False
 
 
 def login_secrets(login: LoginConfig, environ: Mapping[str, str] = os.environ) -> tuple[str, ...]:
@@ -372,12 +352,6 @@ def _state_cookie_names(path: str) -> set[str]:
         return {c["name"] for c in state.get("cookies", []) if isinstance(c, dict) and "name" in c}
     except (OSError, ValueError, AttributeError):
         return set()
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents: "Déconnexion" -> "deconnexion"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _short(text: str, limit: int = 120) -> str:

@@ -9,7 +9,6 @@ import json
 import re
 import os
 import time
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
