@@ -19,25 +19,7 @@ from tests.test_login import CONFIG_TOML, ENV
 
 REPO = Path(__file__).resolve().parent.parent
 
-# The real app once every area registers its commands; until then a group holding
-# ours, so that `login` stays a subcommand even while it is the only command.
-RUN_CLI = """
-import sys, typer
-from scanner.cli import build_app, main
-from scanner.commands import login
-if len(build_app().registered_commands) > 1:
-    main()
-else:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.callback()(lambda: None)
-    login.register(app)
-    from scanner.errors import UserError
-    try:
-        app(prog_name="cookiescan")
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
-"""
+RUN_CLI = "from scanner.cli import main; main()"
 
 
 def _cookiescan_login(fixture_web, config, out, environ):
