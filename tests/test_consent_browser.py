@@ -215,25 +215,3 @@ def test_apply_on_a_closed_page_reports_instead_of_raising(pw, browser_options):
         o = driver.apply(page, "accept")
     assert o.status == "not_given" and o.reason.startswith("consent step failed:"), o
 
-
-# ------------------------------------------------------------------------------ CLI --
-
-def test_consent_probe_command(fixture_web):
-    import json
-
-    from typer.testing import CliRunner
-
-    from scanner.cli import build_app
-
-    web = ["--host-resolver-rules", fixture_web.resolver_rules, "--ignore-https-errors"]
-    ok = CliRunner().invoke(build_app(), ["consent", "probe", "https://consent-klaro.test/", *web])
-    assert ok.exit_code == 0, ok.output
-    assert "platform klaro" in ok.output and "accept: OK given" in ok.output and "reject: OK refused" in ok.output
-    broken = CliRunner().invoke(build_app(), ["consent", "probe", "consent-broken-reject.test", "--action", "reject",
-                                              "--json", *web])
-    assert broken.exit_code == 1
-    data = json.loads(broken.output)
-    assert data["platform"] == "unknown"
-    assert data["outcomes"][0]["status"] == "not_refused" and "banner still visible" in data["outcomes"][0]["reason"]
-    bad = CliRunner().invoke(build_app(), ["consent", "probe", "ftp://x", "--action", "nope"])
-    assert "--action 'nope'" in str(bad.exception)  # a UserError: main() prints it in one line, exit code 2
