@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urljoin
 
 from .domains import host_of, party, registrable_domain, strip_query_values
 from .models import BlockedCookie, ObservedCookie, ObservedRequest, StorageItem
@@ -50,7 +51,7 @@ class PhaseRecorder:
     _blocked: dict = field(default_factory=dict)
     _storage: dict = field(default_factory=dict)
     _requests: dict = field(default_factory=dict)  # CDP requestId -> _PendingRequest
-    _request_urls: dict = field(default_factory=dict)  # requestId -> latest URL (for extra info)
+    _request_urls: dict = field(default_factory=dict)  # requestId -> URLs of its redirect chain, in order
     _sessions: list = field(default_factory=list)
 
     # -- wiring ----------------------------------------------------------
@@ -73,7 +74,7 @@ class PhaseRecorder:
     def _on_request(self, event: dict) -> None:
         request = event.get("request", {})
         url = request.get("url", "")
-        self._request_urls[event.get("requestId")] = url
+        self._request_urls.setdefault(event.get("requestId"), []).append(url)
         host = host_of(url)
         if not host or url.startswith("data:") or party(host, self.site_domain) == "first":
             return
@@ -90,15 +91,16 @@ class PhaseRecorder:
 
     def _on_failed(self, event: dict) -> None:
         rid = event.get("requestId")
-        pending = self._requests.get((rid, self._request_urls.get(rid, "")))
+        chain = self._request_urls.get(rid) or [""]
+        pending = self._requests.get((rid, chain[-1]))
         if pending and pending.status is None:
             pending.failure = event.get("errorText") or "failed"
 
     def _on_extra_info(self, event: dict) -> None:
-        url = self._request_urls.get(event.get("requestId"), "")
+        headers = event.get("headers") or {}
+        url = self._response_url(event.get("requestId"), event.get("statusCode"), headers)
         host = host_of(url)
         now = time.time()
-        headers = event.get("headers") or {}
         date = None
         for key, value in headers.items():
             if key.lower() == "date":
@@ -119,6 +121,20 @@ class PhaseRecorder:
             self._blocked.setdefault((name, domain, reasons), BlockedCookie(
                 name=name, domain=domain, reasons=reasons, url=strip_query_values(url),
                 phase=self.phase, page_url=self.current_page))
+
+    def _response_url(self, request_id, status, headers: dict) -> str:
+        """The URL a response's extra info belongs to.
+
+        Extra info carries no URL, and a redirect's may arrive after the next hop
+        was requested: a 3xx belongs to the URL just before its Location target.
+        """
+        chain = self._request_urls.get(request_id) or [""]
+        location = next((v for k, v in headers.items() if k.lower() == "location"), None)
+        if status and 300 <= int(status) < 400 and location:
+            for i in range(len(chain) - 1, 0, -1):
+                if urljoin(chain[i - 1], location) == chain[i]:
+                    return chain[i - 1]
+        return chain[-1]
 
     def _on_script_write(self, source, payload: dict) -> None:
         line = str(payload.get("line", ""))

@@ -24,8 +24,8 @@ from .config import SiteConfig
 from .consent import ConsentDriver
 from .crawl import follow_candidates, normalise, page_links
 from .domains import registrable_domain
-from .models import (ACCEPT, AUTHENTICATED, BEFORE_CONSENT, REJECT, ConsentOutcome, LoginOutcome, PageVisit,
-                     PhaseResult, ScanResult)
+from .models import (ACCEPT, AUTHENTICATED, AUTHENTICATED_REJECT, BEFORE_CONSENT, LOGGED_IN_PHASES, REFUSED_PHASES,
+                     REJECT, ConsentOutcome, LoginOutcome, PageVisit, PhaseResult, ScanResult)
 from .scanfile import SCHEMA_VERSION, save_scan, scan_dir
 
 Progress = Callable[[str, str], None]  # (event, detail)
@@ -93,6 +93,8 @@ def _phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
         wanted.insert(0, BEFORE_CONSENT)  # the page list comes from it
     if site.login and AUTHENTICATED in options.phases:
         wanted.append(AUTHENTICATED)
+        if site.login.after_reject:
+            wanted.append(AUTHENTICATED_REJECT)
     return wanted
 
 
@@ -100,17 +102,18 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
     """One (site, phase) unit. Returns the result, the discovered page list, the browser version."""
     options = job.options
     recorder = PhaseRecorder(phase=job.phase, site_domain=site_domain)
-    har_path = str(job.out_dir / f"{job.phase}.har") if options.har else None
-    login_cfg = job.site.login if job.phase == AUTHENTICATED else None
-    storage_state = login_cfg.storage_state if login_cfg else None
+    har_path = job.out_dir / f"{job.phase}.har" if options.har else None
+    login_cfg = job.site.login if job.phase in LOGGED_IN_PHASES else None
+    storage_state, login = _storage_state(job.site, login_cfg)
     visits: list[PageVisit] = []
     screenshots: list[str] = []
     consent = ConsentOutcome(action="none")
-    login: LoginOutcome | None = None
     discovered: tuple[str, ...] = ()
-    version = ""
+    version, error = "", None
+    jar_values: list[str] = []  # only to scrub them from the HAR; never stored
     try:
-        with open_context(pw, options.browser, record_har_path=har_path, storage_state=storage_state) as context:
+        with open_context(pw, options.browser, record_har_path=str(har_path) if har_path else None,
+                          storage_state=storage_state) as context:
             version = browser_version(context)
             driver = ConsentDriver(accept_selector=job.site.accept_selector,
                                    reject_selector=job.site.reject_selector, timeout_s=options.consent_timeout_s)
@@ -127,37 +130,54 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
                 discovered = _crawl(visitor, [start] if first.ok else [], site_domain, job.site.deny_patterns,
                                     job.site.pages, visits, already=(start, first.final_url or start))
             else:
-                action = "reject" if job.phase == REJECT else "accept"
-                consent = driver.apply(visitor.page, action) if first.ok else ConsentOutcome(
-                    action=action, status=f"not_{'refused' if action == 'reject' else 'given'}",
-                    reason=f"start page failed: {first.error}")
-                visitor.settle(options.after_click_s)
-                if options.screenshots:
-                    shot = visitor.screenshot(job.out_dir, f"{job.phase}-after-click.png")
-                    screenshots += shot
-                    consent = dataclasses.replace(consent, screenshot=shot[0] if shot else None)
-                if job.phase == AUTHENTICATED and login_cfg:
+                consent = _consent(visitor, driver, job, first, screenshots)
+                if login_cfg and login is None:
                     login = _login(visitor, login_cfg)
                     if login.logged_in:
                         _crawl(visitor, _app_pages(job.site.start_url, login_cfg), site_domain,
                                login_cfg.deny_patterns, job.site.pages, visits, visit_seeds=True)
-                else:
+                elif not login_cfg:
                     for url in job.pages:  # start page again: what a visitor sees once the choice is made
                         visits.append(visitor.visit(url))
             visitor.finish()
+            if har_path:
+                jar_values = [c.get("value", "") for c in context.cookies()]
     except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
-        say("phase-failed", f"{job.phase}: {_one_line(exc)}")
-        cookies, blocked, storage, requests = recorder.results()
-        return (PhaseResult(phase=job.phase, pages=tuple(visits), cookies=cookies, blocked_cookies=blocked,
-                            storage=storage, requests=requests, consent=consent, screenshots=tuple(screenshots),
-                            login=login, error=_one_line(exc)), discovered, version)
-    if har_path:
-        _redact(har_path, job)
+        error = _one_line(exc)
+        say("phase-failed", f"{job.phase}: {error}")
+    if har_path and har_path.is_file():
+        _redact(har_path, job, jar_values)
     cookies, blocked, storage, requests = recorder.results()
     result = PhaseResult(phase=job.phase, pages=tuple(visits), cookies=cookies, blocked_cookies=blocked,
                          storage=storage, requests=requests, consent=consent, screenshots=tuple(screenshots),
-                         login=login, har=Path(har_path).name if har_path else None)
+                         login=login, har=har_path.name if har_path and har_path.is_file() else None, error=error)
     return result, discovered, version
+
+
+def _storage_state(site: SiteConfig, login_cfg) -> tuple[str | None, LoginOutcome | None]:
+    """The saved login to start from; a missing file is a failed login, said loudly, not a crash."""
+    if not login_cfg or not login_cfg.storage_state:
+        return None, None
+    if Path(login_cfg.storage_state).is_file():
+        return login_cfg.storage_state, None
+    return None, LoginOutcome(attempted=False, logged_in=False, method="storage_state",
+                              reason=f"storage state file {login_cfg.storage_state} not found "
+                                     f"(run: cookiescan login {site.name})")
+
+
+def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, screenshots: list[str]) -> ConsentOutcome:
+    action = "reject" if job.phase in REFUSED_PHASES else "accept"
+    if first.ok:
+        consent = driver.apply(visitor.page, action)
+    else:
+        consent = ConsentOutcome(action=action, status="not_refused" if action == "reject" else "not_given",
+                                 reason=f"start page failed: {first.error}")
+    visitor.settle(job.options.after_click_s)
+    if job.options.screenshots:
+        shot = visitor.screenshot(job.out_dir, f"{job.phase}-after-click.png")
+        screenshots += shot
+        consent = dataclasses.replace(consent, screenshot=shot[0] if shot else None)
+    return consent
 
 
 def _crawl(visitor: "_Visitor", seeds: list[str], site_domain: str, deny_patterns, limit: int,
@@ -207,14 +227,17 @@ def _app_pages(start_url: str, login_cfg) -> list[str]:
     return pages
 
 
-def _redact(har_path: str, job: PhaseJob) -> None:
-    """HAR files carry cookies, headers and form bodies: scrub them before anyone reads them."""
+def _redact(har_path: Path, job: PhaseJob, jar_values: list[str]) -> None:
+    """HAR files carry cookies, headers and form bodies: scrub them before anyone reads them.
+
+    Cookie values are scrubbed wherever they appear (echoed in a URL or a body too).
+    """
     from .har import redact_har
-    secrets: tuple[str, ...] = ()
+    secrets = list(jar_values)
     if job.site.login:
         from .login import login_secrets
-        secrets = login_secrets(job.site.login)
-    redact_har(Path(har_path), secrets)
+        secrets += login_secrets(job.site.login)
+    redact_har(har_path, secrets)
 
 
 class _Visitor:

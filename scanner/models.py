@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 BEFORE_CONSENT = "before_consent"
 ACCEPT = "accept"
 REJECT = "reject"
-AUTHENTICATED = "authenticated"
-PHASES = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED)
+AUTHENTICATED = "authenticated"  # logged in, after accept
+AUTHENTICATED_REJECT = "authenticated_reject"  # logged in, after reject (when the login asks for it)
+PHASES = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED, AUTHENTICATED_REJECT)
+LOGGED_IN_PHASES = (AUTHENTICATED, AUTHENTICATED_REJECT)
+REFUSED_PHASES = (REJECT, AUTHENTICATED_REJECT)
 
 # Cookie / storage categories (CNIL vocabulary, English keys).
 STRICTLY_NECESSARY = "strictly_necessary"

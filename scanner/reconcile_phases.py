@@ -6,7 +6,7 @@ report: a reject phase whose click did nothing proves nothing about refusal.
 from __future__ import annotations
 
 from .evidence import fingerprint
-from .models import AUTHENTICATED, BEFORE_CONSENT, Finding, ScanResult
+from .models import BEFORE_CONSENT, LOGGED_IN_PHASES, Finding, ScanResult
 
 
 def phase_findings(scan: ScanResult, *, site: str) -> list[Finding]:
@@ -32,14 +32,14 @@ def phase_findings(scan: ScanResult, *, site: str) -> list[Finding]:
                     f"platform: {consent.platform or 'none detected'}", f"method: {consent.method or 'none'}",
                     f"clicked: {consent.clicked}", *consent.evidence))),
                 fingerprint=fingerprint(site, "consent_not_verified", phase.phase, phase.phase)))
-        if phase.phase == AUTHENTICATED and (phase.login is None or not phase.login.logged_in):
+        if phase.phase in LOGGED_IN_PHASES and (phase.login is None or not phase.login.logged_in):
             reason = phase.login.reason if phase.login else "no login outcome recorded"
             out.append(Finding(
-                kind="login_failed", severity="medium", subject=AUTHENTICATED,
-                message=f"the authenticated phase is not logged in ({reason}); pages behind the login were not scanned",
-                phase=AUTHENTICATED, page_url=scan.start_url,
+                kind="login_failed", severity="medium", subject=phase.phase,
+                message=f"the {phase.phase} phase is not logged in ({reason}); pages behind the login were not scanned",
+                phase=phase.phase, page_url=scan.start_url,
                 evidence=f"method: {phase.login.method if phase.login else 'none'}",
-                fingerprint=fingerprint(site, "login_failed", AUTHENTICATED, AUTHENTICATED)))
+                fingerprint=fingerprint(site, "login_failed", phase.phase, phase.phase)))
         for visit in phase.pages:
             if not visit.ok:
                 failed_pages.setdefault(visit.url, []).append((phase.phase, visit.error or "failed"))

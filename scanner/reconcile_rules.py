@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .evidence import NameMatcher, Sightings, fingerprint, sightings
-from .models import ANALYTICS, BEFORE_CONSENT, MARKETING, REJECT, STRICTLY_NECESSARY, Finding
+from .models import ANALYTICS, BEFORE_CONSENT, MARKETING, REFUSED_PHASES, STRICTLY_NECESSARY, Finding
 
 DAY_S = 86400.0
 
@@ -131,13 +131,15 @@ def consent_phase_findings(frames: dict[str, pd.DataFrame], *, facts, options, n
     """before_consent and after_refusal: what was there although nobody consented."""
     out: list[Finding] = []
     cap, site = options.evidence_pages, facts.site
-    for phase, kind, when in ((BEFORE_CONSENT, "before_consent", "before any consent"),
-                              (REJECT, "after_refusal", "after a refusal")):
-        if phase in facts.unjudged_phases:
-            continue  # consent_not_verified already says this phase cannot be judged
+    for phases, kind, when in (((BEFORE_CONSENT,), "before_consent", "before any consent"),
+                               (REFUSED_PHASES, "after_refusal", "after a refusal")):
+        # consent_not_verified already says an unverified phase cannot be judged
+        phases = [p for p in phases if p not in facts.unjudged_phases]
+        if not phases:
+            continue
         for what, key in (("cookies", "cookie"), ("storage", "storage key")):
             frame = frames[what]
-            hit = frame[(frame["phase"] == phase) & (frame["category"] != STRICTLY_NECESSARY)]
+            hit = frame[frame["phase"].isin(phases) & (frame["category"] != STRICTLY_NECESSARY)]
             info = _first_by(hit, "name", ["category", "classification_source", "host"])
             for name, where in sightings(hit, "name", cap=cap, extra="host").items():
                 cat, src, host = info[name]
@@ -148,7 +150,7 @@ def consent_phase_findings(frames: dict[str, pd.DataFrame], *, facts, options, n
                     site=site, evidence=where.text("hosts: " + ", ".join(where.extras)),
                     classification=cat, classification_source=_none(src)))
         requests = frames["requests"]
-        requests = requests[requests["phase"] == phase]
+        requests = requests[requests["phase"].isin(phases)]
         owner = _canonical_owners(requests["owner"], canonical)
         own = canonical(facts.own_owner).lower() if facts.own_owner else None
         low = owner.str.lower()

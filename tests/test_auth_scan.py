@@ -189,3 +189,29 @@ def test_failed_login_marks_the_phase_not_logged_in(fixture_web, browser_options
     finding = next(f for f in reconcile(scan, _declared()) if f.kind == "login_failed")
     assert "Identifiants incorrects" in finding.message
     assert "wrong-password-456" not in (tmp_path / next(tmp_path.rglob("scan.json")).relative_to(tmp_path)).read_text()
+
+
+@pytest.mark.browser
+def test_missing_storage_state_is_a_loud_failed_login(fixture_web, browser_options, tmp_path):
+    gone = LoginConfig(login_url=LOGIN.login_url, storage_state=str(tmp_path / "never-saved.json"),
+                       success_selector=LOGIN.success_selector, app_paths=LOGIN.app_paths)
+    scan = _scan_with_env({}, _site(gone), _options(browser_options, tmp_path / "out"))
+    phase = scan.phase(AUTHENTICATED)
+    assert not phase.login.logged_in and "never-saved.json not found" in phase.login.reason
+    assert [p.url for p in phase.pages] == ["https://pro.doctolib.fr/"]  # nothing behind the login
+    assert any(f.kind == "login_failed" for f in reconcile(scan, _declared()))
+
+
+@pytest.mark.browser
+def test_login_after_reject_is_its_own_refused_phase(fixture_web, browser_options, tmp_path):
+    from dataclasses import replace
+    from scanner.models import AUTHENTICATED_REJECT, REJECT
+    site = _site(replace(LOGIN, after_reject=True))
+    options = replace(_options(browser_options, tmp_path), phases=(REJECT, AUTHENTICATED))
+    scan = _scan_with_env(ENV, site, options)
+    assert [p.phase for p in scan.phases] == ["before_consent", "reject", AUTHENTICATED, AUTHENTICATED_REJECT]
+    phase = scan.phase(AUTHENTICATED_REJECT)
+    assert phase.consent.action == "reject" and phase.login.logged_in, phase.login.reason
+    session = next(c for c in phase.cookies if c.name == pro_app.SESSION_COOKIE)
+    # Set on the 303 answering POST /login: credited to /login, not to the redirect target.
+    assert session.set_by == "header" and session.set_by_url == "https://pro.doctolib.fr/login"

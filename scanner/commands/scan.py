@@ -117,7 +117,8 @@ def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Pat
 
 def _print_summary(console: Console, result: ScanResult) -> None:
     table = Table(title=f"{escape(result.site)}: {len(result.page_list)} page(s) per phase")
-    for col in ("phase", "pages ok/failed", "cookies (1st/3rd)", "storage keys", "3rd-party requests", "consent"):
+    for col in ("phase", "pages ok/failed", "cookies (1st/3rd)", "storage keys", "3rd-party requests", "consent",
+                "login"):
         table.add_column(col)
     for ph in result.phases:
         ok = sum(1 for p in ph.pages if p.ok)
@@ -128,8 +129,12 @@ def _print_summary(console: Console, result: ScanResult) -> None:
             consent = f"[bold red]{escape(consent)}: {escape(ph.consent.reason)}[/bold red]"
         else:
             consent = escape(consent)
+        login = ""
+        if ph.login is not None:
+            login = ("logged in" if ph.login.logged_in
+                     else f"[bold red]NOT logged in: {escape(ph.login.reason)}[/bold red]")
         table.add_row(ph.phase, f"{ok}/{len(ph.pages) - ok}", f"{first}/{len(ph.cookies) - first}",
-                      str(len(ph.storage)), str(len(ph.requests)), consent)
+                      str(len(ph.storage)), str(len(ph.requests)), consent, login)
     console.print(table)
 
 
