@@ -28,6 +28,9 @@ QUIET_FLAGS = (
     # every Set-Cookie header, the iframes' included.
     "--disable-site-isolation-trials",
     "--disable-features=IsolateOrigins,site-per-process,ThirdPartyStoragePartitioning",
+    # navigator.webdriver false, as for a visitor: consent libraries (vanilla-cookieconsent's
+    # hideFromBots) and trackers behave differently for automated browsers.
+    "--disable-blink-features=AutomationControlled",
 )
 
 USER_AGENT_NOTE = "cookiescan"

@@ -32,7 +32,6 @@ EFFECT_WAIT_S = 3.0
 MAX_TRIES = 2  # per rule / heuristic: a notice clicked before its script bound the buttons ignores the click
 NOTHING_LEFT_S = 1.0  # after a failed click, give up once no other layer has found anything for this long
 _tokens = itertools.count(1)
-HIDE_WEBDRIVER = "Object.defineProperty(Navigator.prototype, 'webdriver', {get: () => false, configurable: true});"
 
 
 @dataclass
@@ -57,10 +56,8 @@ class ConsentDriver:
             self.bridge.available = False
 
     def install(self, context) -> None:
-        # Consent libraries hide their notice from automation (vanilla-cookieconsent's
-        # default `hideFromBots` checks navigator.webdriver): look like the desktop
-        # Chrome a visitor uses, or the notice under test never shows.
-        context.add_init_script(script=HIDE_WEBDRIVER)
+        # navigator.webdriver is already false: browser.py launches Chromium without the
+        # automation flag (consent libraries hide their notice from bots).
         self.bridge.install(context)
 
     # ------------------------------------------------------------- detect --
