@@ -5,11 +5,10 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
 """
 from __future__ import annotations
 
-import sys
-
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from .commands import consent, declared, history, knowledge, login, reporting, scan
 from .errors import UserError
@@ -18,8 +17,19 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+class _Commands(TyperGroup):
+    """Turns a UserError raised anywhere below into one line and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(EXIT_USAGE) from None
+
+
 def build_app() -> typer.Typer:
-    app = typer.Typer(help="Scan what a website really drops and reconcile it with what it declares.",
+    app = typer.Typer(cls=_Commands, help="Scan what a website really drops and reconcile it with what it declares.",
                       no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
     for module in (scan, declared, history, reporting, knowledge, consent, login):
         module.register(app)
@@ -27,9 +37,4 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
-    app = build_app()
-    try:
-        app(standalone_mode=True)
-    except UserError as exc:
-        Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-        sys.exit(EXIT_USAGE)
+    build_app()()

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from scanner.commands.knowledge import draft_command
 from scanner.declared import read_site, write_declared
 from scanner.draft import draft_declared, draft_pattern
-from scanner.errors import UserError
+from scanner.cli import build_app
 from scanner.knowledge import load_knowledge_base
 from scanner.scanfile import save_scan
 from tests.builders_knowledge import YEAR, scan
@@ -74,24 +72,16 @@ def test_draft_validate_round_trip(kb, tmp_path):
             assert after.retention.seconds == pytest.approx(before.retention.seconds, rel=1e-3)
 
 
-def _declared_app() -> typer.Typer:
-    # The `declared` group as the CLI builds it, with this area's draft command added.
-    app, declared = typer.Typer(), typer.Typer()
-    app.add_typer(declared, name="declared")
-    declared.command("draft")(draft_command)
-    return app
-
-
 def test_declared_draft_command_writes_a_reviewable_draft(tmp_path, monkeypatch):
     scan_path = save_scan(scan(), tmp_path / "scan.json")
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(_declared_app(), ["declared", "draft", "docrdv.fr", "--from-scan", str(scan_path)])
+    result = CliRunner().invoke(build_app(), ["declared", "draft", "docrdv.fr", "--from-scan", str(scan_path)])
     assert result.exit_code == 0, result.output
     assert "wrote a draft of 10 rows to drafts/docrdv.fr/" in result.output
     loaded, problems = read_site(tmp_path / "drafts" / "docrdv.fr")
     assert len(loaded.cookies) == 10 and all(c.draft for c in loaded.cookies)
-    again = CliRunner().invoke(_declared_app(), ["declared", "draft", "docrdv.fr", "--from-scan", str(scan_path)])
-    assert isinstance(again.exception, UserError) and "already there" in str(again.exception)
-    wrong = CliRunner().invoke(_declared_app(), ["declared", "draft", "www.mybakup.com", "--from-scan",
+    again = CliRunner().invoke(build_app(), ["declared", "draft", "docrdv.fr", "--from-scan", str(scan_path)])
+    assert again.exit_code == 2 and "already there" in again.output
+    wrong = CliRunner().invoke(build_app(), ["declared", "draft", "www.mybakup.com", "--from-scan",
                                                  str(scan_path), "--out", str(tmp_path / "x")])
-    assert isinstance(wrong.exception, UserError) and "the scan is of docrdv.fr" in str(wrong.exception)
+    assert wrong.exit_code == 2 and "the scan is of docrdv.fr" in wrong.output
