@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import unquote, urldefrag, urlsplit, urlunsplit
 
 from .domains import registrable_domain
+from .text import fold
 
 SKIPPED_EXTENSIONS = (
     ".pdf", ".zip", ".gz", ".jpg", ".jpeg", ".png", ".gif", ".svg", ".webp", ".ico", ".css", ".js",
@@ -37,20 +37,14 @@ def is_denied(url: str, deny_patterns) -> bool:
     "esci" does not deny /rescission.
     """
     parts = urlsplit(url)
-    words = [w for w in re.split(r"[^a-z0-9]+", _fold(unquote(parts.path + " " + parts.query))) if w]
+    words = [w for w in re.split(r"[^a-z0-9]+", fold(unquote(parts.path + " " + parts.query))) if w]
     # Two neighbouring words joined: "sign" + "out" -> "signout".
     candidates = words + [a + b for a, b in zip(words, words[1:])]
     for pattern in deny_patterns:
-        needle = re.sub(r"[^a-z0-9]", "", _fold(pattern))
+        needle = re.sub(r"[^a-z0-9]", "", fold(pattern))
         if needle and any(c.startswith(needle) for c in candidates):
             return True
     return False
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents: "Déconnexion" -> "deconnexion"."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def follow_candidates(links: list[str], site_domain: str, deny_patterns, seen: set[str]) -> list[str]:

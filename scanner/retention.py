@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 from .models import Retention
+from .text import fold
 
 DAY_S = 86400.0
 YEAR_S = 365.25 * DAY_S
@@ -78,9 +78,7 @@ _RELATIVE = re.compile(
 
 def _normalise(text: str) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("\u2019", "'").replace("\u00a0", " ").lower()
+    text = fold(text).replace("\u00a0", " ")
     return re.sub(r"\s+", " ", text).strip(" .;:,")
 
 

@@ -7,7 +7,6 @@ names policies use ("Intercom R&D Unlimited Company", "Hubspot Inc.") to one ven
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -17,6 +16,7 @@ import pandas as pd
 
 from .errors import UserError
 from .yamllines import locate_list, mapping_child, read_yaml
+from .text import fold
 
 VENDOR_FIELDS = ("name", "aliases", "domains", "parent", "source")
 
@@ -44,8 +44,7 @@ class Vendor:
 def normalise_name(name: str) -> str:
     """Lower-case, accent-free, tag-free company name with single spaces."""
     text = re.sub(r"<[^>]+>", " ", name or "")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = fold(text)
     text = re.sub(r"[,;:!?\"'()\[\]]", " ", text)
     return re.sub(r"\s+", " ", text).strip(" .-")
 

@@ -8,7 +8,6 @@ a draft for a human to review (`validate` warns "draft: needs review").
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from ..retention import parse_retention
 from ..vendors import VendorMap, load_vendor_map
 from .document import DocLine, read_document
 from .tables import COOKIES, SUBPROCESSORS, Table, find_tables
+from ..text import fold
 
 # Words that state a category, in FR / IT / DE / EN (accent-free, lower-case).
 _CATEGORY_WORDS = {
@@ -48,8 +48,7 @@ class ImportReport:
 
 
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).lower().replace("\u2019", "'")
+    return fold(text)
 
 
 def categories_in(text: str) -> list[str]:

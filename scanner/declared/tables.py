@@ -9,10 +9,10 @@ to ("Hosting:", "### Supporto:"); a paragraph of prose ends the table.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .document import DocLine
+from ..text import fold
 
 COOKIES = "cookies"
 SUBPROCESSORS = "subprocessors"
@@ -20,9 +20,7 @@ SUBPROCESSORS = "subprocessors"
 
 def _key(text: str) -> str:
     """Accent-free, lower-case, hyphen- and space-insensitive form of a header cell."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("\u2019", "'").strip(" :*.")
+    text = fold(text).strip(" :*.")
     return re.sub(r"[\s\-_]+", "", text)
 
 
