@@ -14,13 +14,7 @@ from ..errors import UserError
 from ..retention import describe
 
 EXIT_ERRORS = 1
-EXIT_USAGE = 2
 DEFAULT_ROOT = Path("declared")
-
-
-def _fail(exc: UserError) -> typer.Exit:
-    Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
-    return typer.Exit(EXIT_USAGE)
 
 
 def register(app: typer.Typer) -> None:
@@ -37,10 +31,7 @@ def register(app: typer.Typer) -> None:
                 out: Path = typer.Option(DEFAULT_ROOT, "--out", help="Root of the declared data.")) -> None:
         """Import a cookie policy / privacy policy into declared/<site>/."""
         from ..declared import import_report, write_declared
-        try:
-            report = import_report(document, site)
-        except UserError as exc:
-            raise _fail(exc) from None
+        report = import_report(document, site)
         write_declared(report.site, out / site)
         console = Console(soft_wrap=True)
         for warning in report.warnings:
@@ -52,12 +43,9 @@ def register(app: typer.Typer) -> None:
              as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
         """Show a site's declared cookies and subprocessors."""
         from ..declared import find_declared
-        try:
-            declared = find_declared(site, root)
-        except UserError as exc:
-            raise _fail(exc) from None
+        declared = find_declared(site, root)
         if declared is None:
-            raise _fail(UserError(f"{root / site}: no declared data for {site} (run `cookiescan declared import`)"))
+            raise UserError(f"{root / site}: no declared data for {site} (run `cookiescan declared import`)")
         if as_json:
             typer.echo(json.dumps(asdict(declared), ensure_ascii=False, indent=2))
             return
@@ -67,10 +55,7 @@ def register(app: typer.Typer) -> None:
     def validate_(directory: Path = typer.Argument(DEFAULT_ROOT, help="declared/ or one site folder.")) -> None:
         """Check every declared file; exit 1 on errors (warnings are printed)."""
         from ..declared import validate
-        try:
-            problems = validate(directory)
-        except UserError as exc:
-            raise _fail(exc) from None
+        problems = validate(directory)
         console = Console(soft_wrap=True)
         for problem in problems:
             colour = "red" if problem.severity == "error" else "yellow"
@@ -86,13 +71,10 @@ def register(app: typer.Typer) -> None:
     def compare(site_a: str, site_b: str, root: Path = typer.Option(DEFAULT_ROOT, "--root")) -> None:
         """Where two sites' subprocessor lists differ (vendors matched across languages)."""
         from ..declared import compare_subprocessors, find_declared
-        try:
-            a, b = find_declared(site_a, root), find_declared(site_b, root)
-        except UserError as exc:
-            raise _fail(exc) from None
+        a, b = find_declared(site_a, root), find_declared(site_b, root)
         for name, found in ((site_a, a), (site_b, b)):
             if found is None:
-                raise _fail(UserError(f"{root / name}: no declared data for {name}"))
+                raise UserError(f"{root / name}: no declared data for {name}")
         differences = compare_subprocessors(a, b)
         console = Console(soft_wrap=True)
         for difference in differences:
