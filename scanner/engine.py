@@ -23,7 +23,7 @@ from .collect import PhaseRecorder
 from .config import SiteConfig
 from .consent import ConsentDriver
 from .crawl import follow_candidates, normalise, page_links
-from .domains import registrable_domain
+from .domains import host_of, registrable_domain
 from .models import (ACCEPT, AUTHENTICATED, AUTHENTICATED_REJECT, BEFORE_CONSENT, LOGGED_IN_PHASES, REFUSED_PHASES,
                      REJECT, ConsentOutcome, LoginOutcome, PageVisit, PhaseResult, ScanResult)
 from .scanfile import SCHEMA_VERSION, save_scan, scan_dir
@@ -62,7 +62,7 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     started_at = started.isoformat(timespec="seconds")
     out_dir = scan_dir(options.out_dir, site.name, started_at)
     out_dir.mkdir(parents=True, exist_ok=True)
-    site_domain = registrable_domain(_host(site.start_url))
+    site_domain = registrable_domain(host_of(site.start_url))
     phases: list[PhaseResult] = []
     browser = ""
     with sync_playwright() as pw:
@@ -304,9 +304,4 @@ class _Visitor:
 def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else exc.__class__.__name__
-
-
-def _host(url: str) -> str:
-    from .domains import host_of
-    return host_of(url)
 
