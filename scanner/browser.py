@@ -27,7 +27,7 @@ QUIET_FLAGS = (
     # Keep cross-site iframes in the page's process so one CDP session sees
     # every Set-Cookie header, the iframes' included.
     "--disable-site-isolation-trials",
-    "--disable-features=IsolateOrigins,site-per-process,ThirdPartyStoragePartitioning",
+    "--disable-features=IsolateOrigins,site-per-process",
     # navigator.webdriver false, as for a visitor: consent libraries (vanilla-cookieconsent's
     # hideFromBots) and trackers behave differently for automated browsers.
     "--disable-blink-features=AutomationControlled",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -42,6 +43,7 @@ class ScanOptions:
     consent_timeout_s: float = 10.0
     synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
     screenshots: bool = True
+    jobs: int = 1  # phases run at once after the before-consent phase (one browser each)
 
 
 @dataclass(frozen=True)
@@ -63,19 +65,24 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     out_dir = scan_dir(options.out_dir, site.name, started_at)
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(site.start_url))
-    phases: list[PhaseResult] = []
-    browser = ""
+    order = _phases_for(site, options)
     with sync_playwright() as pw:
-        pages: tuple[str, ...] = (normalise(site.start_url) or site.start_url,)
-        for phase in _phases_for(site, options):
-            say("phase", phase)
-            job = PhaseJob(site=site, phase=phase, pages=pages if phase != BEFORE_CONSENT else (),
-                           out_dir=out_dir, options=options)
-            result, discovered, version = run_phase(pw, job, site_domain, say)
-            browser = browser or version
-            if phase == BEFORE_CONSENT and discovered:
-                pages = discovered
-            phases.append(result)
+        # The before-consent phase discovers the page list the other phases visit.
+        say("phase", BEFORE_CONSENT)
+        first, discovered, browser = run_phase(
+            pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+            site_domain, say)
+        pages = discovered or (normalise(site.start_url) or site.start_url,)
+        jobs = [PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options)
+                for phase in order[1:]]
+        if options.jobs > 1:
+            results = _run_parallel(jobs, site_domain, say, options.jobs)
+        else:
+            results = []
+            for job in jobs:
+                say("phase", job.phase)
+                results.append(run_phase(pw, job, site_domain, say)[0])
+    phases = [first, *results]
     scan = ScanResult(
         schema_version=SCHEMA_VERSION, site=site.name, start_url=site.start_url,
         registrable_domain=site_domain, started_at=started_at,
@@ -85,6 +92,18 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     save_scan(scan, out_dir / "scan.json")
     say("saved", str(out_dir / "scan.json"))
     return scan
+
+
+def _run_parallel(jobs: list[PhaseJob], site_domain: str, say: Progress, workers: int) -> list[PhaseResult]:
+    """Phases after the first are independent units: each gets its own thread and Playwright
+    (Playwright objects must not cross threads). Results keep the phase order."""
+    def unit(job: PhaseJob) -> PhaseResult:
+        say("phase", job.phase)
+        with sync_playwright() as pw:
+            return run_phase(pw, job, site_domain, say)[0]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(unit, jobs))
 
 
 def _phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:

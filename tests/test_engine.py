@@ -147,3 +147,17 @@ def test_scan_file_round_trip_and_screenshots(scan):
     assert (scan_json.parent / "before_consent-start.png").stat().st_size > 1000
     assert ("saved", str(scan_json)) in events
 
+
+
+def test_phases_run_in_parallel_give_the_same_observations(scan, browser_options, tmp_path):
+    sequential = scan[0]
+    site = SiteConfig(name="www.engine-test.fr", start_url="https://www.engine-test.fr/", pages=3,
+                      accept_selector="#accept", reject_selector="#reject")
+    parallel = scan_site(site, ScanOptions(browser=browser_options, out_dir=tmp_path, jobs=2))
+    assert [p.phase for p in parallel.phases] == ["before_consent", "accept", "reject"]
+    assert parallel.page_list == sequential.page_list[:3]
+    for phase in ("accept", "reject"):
+        names = {c.name for c in parallel.phase(phase).cookies}
+        expected = {c.name for c in sequential.phase(phase).cookies} - {"page_c_only"}  # page C is not in the 3
+        assert names == expected, phase
+        assert parallel.phase(phase).consent.effective

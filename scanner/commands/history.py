@@ -35,12 +35,13 @@ def _site(name: str, config_path: Path | None) -> tuple[SiteConfig, Path]:
     return site_from_url(name), Path(".")
 
 
-def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console):
+def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
+             jobs: int = 1):
     from ..browser import BrowserOptions
     from ..engine import ScanOptions, scan_site
 
     options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure),
-                          out_dir=out_dir, synthetic=synthetic)
+                          out_dir=out_dir, synthetic=synthetic, jobs=jobs)
 
     def scan(site: SiteConfig):
         with console.status(f"scanning {escape(site.name)}") as status:
@@ -152,6 +153,7 @@ def check(
     db: Optional[Path] = typer.Option(None, "--db", help="History database (default: config, reports/cookiescan.db)."),
     out: Path = typer.Option(Path("reports"), "--out", help="Reports and scans go here."),
     from_history: bool = typer.Option(False, "--from-history", help="Judge the latest stored scans, do not scan."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
     resolver_rules: Optional[str] = ResolverOpt,
     insecure: bool = InsecureOpt,
     synthetic: bool = SyntheticOpt,
@@ -173,7 +175,7 @@ def check(
                     raise UserError(f"{store.path}: no stored scan of {site.name} (--from-history)")
                 return store.load_scan(records[0].id)
         else:
-            scan = _scanner(out, resolver_rules, insecure, synthetic, console)
+            scan = _scanner(out, resolver_rules, insecure, synthetic, console, jobs)
         result = run_gate(project, scan=scan, store=store, baseline=accepted, fail_on=severity, out_dir=out,
                           today=date.today(), progress=lambda m: console.print(escape(m)))
     summary = summary_markdown(result)

@@ -36,6 +36,7 @@ def scan(
     har: bool = typer.Option(False, "--har", help="Also write a (redacted) HAR file per phase."),
     as_json: bool = typer.Option(False, "--json", help="Print the scan result as JSON on stdout."),
     timeout: float = typer.Option(20.0, "--timeout", help="Seconds before a page load is marked failed."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent (one browser each)."),
     resolver_rules: Optional[str] = typer.Option(None, "--host-resolver-rules", help="Chromium host resolver rules (testing)."),
     insecure: bool = typer.Option(False, "--ignore-https-errors", help="Accept invalid certificates (testing)."),
 ) -> None:
@@ -44,7 +45,7 @@ def scan(
 
     site = _site(target, config, pages)
     options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
-                                                 navigation_timeout_s=timeout), out_dir=out, har=har)
+                                                 navigation_timeout_s=timeout), out_dir=out, har=har, jobs=jobs)
     console = Console(stderr=True)
     result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress))
     if not no_history:
@@ -59,6 +60,7 @@ def scan(
 def demo(
     out: Path = typer.Option(Path("reports"), "--out", help="Where the demo's scans and reports go."),
     db: Optional[Path] = typer.Option(None, "--db", help="History file (default OUT/cookiescan.db)."),
+    jobs: int = typer.Option(2, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
 ) -> None:
     """Start the local fixture web and scan the five SYNTHETIC replica sites; write their reports."""
     from ..gate import run_gate
@@ -71,7 +73,8 @@ def demo(
     console = Console(stderr=True)
     with fixtureweb.FixtureWeb() as web, SQLiteStore(db or out / "cookiescan.db") as store:
         options = ScanOptions(browser=BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True,
-                                                     navigation_timeout_s=10), out_dir=out, synthetic=True)
+                                                     navigation_timeout_s=10), out_dir=out, synthetic=True,
+                               jobs=jobs)
         with _fixture_credentials(fixtureweb):
             result = run_gate(
                 config, store=store, baseline=Baseline(entries=()), fail_on="high", out_dir=out, today=date.today(),
