@@ -24,4 +24,4 @@ def test_consent_probe_command(fixture_web):
     assert data["platform"] == "unknown"
     assert data["outcomes"][0]["status"] == "not_refused" and "banner still visible" in data["outcomes"][0]["reason"]
     bad = CliRunner().invoke(build_app(), ["consent", "probe", "ftp://x", "--action", "nope"])
-    assert "--action 'nope'" in str(bad.exception)  # a UserError: main() prints it in one line, exit code 2
+    assert bad.exit_code == 2 and "--action 'nope'" in bad.output  # a UserError: one line, exit code 2
