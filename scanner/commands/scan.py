@@ -81,8 +81,9 @@ def demo(
                 scan=lambda site: _run_with_progress(console, site, lambda p: scan_site(site, options, progress=p)),
                 formats=("html", "json", "md", "sarif"))
     table = Table(title="cookiescan demo — SYNTHETIC replica sites, not measurements of the real sites")
-    for col in ("site", "high", "medium", "low", "info", "HTML report"):
+    for col in ("site", "high", "medium", "low", "info"):
         table.add_column(col)
+    table.add_column("HTML report", overflow="fold")
     for s in result.sites:
         counts = [str(sum(1 for f in s.kept if f.severity == sev)) for sev in ("high", "medium", "low", "info")]
         html = next((r for r in s.reports if r.endswith(".html")), "")
