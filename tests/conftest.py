@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from scanner.browser import BrowserOptions
 from tests.fixtures.fixtureweb import FixtureWeb
@@ -17,3 +18,10 @@ def fixture_web():
 def browser_options(fixture_web) -> BrowserOptions:
     return BrowserOptions(host_resolver_rules=fixture_web.resolver_rules, ignore_https_errors=True,
                           navigation_timeout_s=10)
+
+
+@pytest.fixture(scope="module")
+def pw():
+    """One Playwright per test module (tests that drive pages themselves, not through the engine)."""
+    with sync_playwright() as playwright:
+        yield playwright

@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from scanner.browser import open_context
 from scanner.consent import ConsentDriver, consent_cookie_patterns
@@ -21,12 +20,6 @@ from scanner.consent.rules import matches
 
 pytestmark = pytest.mark.browser
 TRACKER_HOST = "tracker.consent-trackers.test"
-
-
-@pytest.fixture(scope="module")
-def pw():
-    with sync_playwright() as playwright:
-        yield playwright
 
 
 @dataclass

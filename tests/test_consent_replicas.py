@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from scanner.browser import open_context
 from scanner.consent import ConsentDriver, consent_cookie_patterns, dom
@@ -46,12 +45,6 @@ REPLICAS = [
     Replica("sourcepoint", "Sourcepoint-frame", cookies=("consentUUID", "euconsent-v2"), storage=("_sp_user_consent_31337",)),
 ]
 IDS = [r.platform for r in REPLICAS]
-
-
-@pytest.fixture(scope="module")
-def pw():
-    with sync_playwright() as playwright:
-        yield playwright
 
 
 @dataclass

@@ -10,7 +10,6 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from scanner.browser import open_context
 from scanner.config import DEFAULT_DENY_PATTERNS, ConfigError, LoginConfig, LoginStep, load_config
@@ -122,12 +121,6 @@ def test_config_needs_steps_or_storage_state(tmp_path):
 
 
 # ---------------------------------------------------------- real browser ---
-
-@pytest.fixture(scope="module")
-def pw():
-    with sync_playwright() as playwright:
-        yield playwright
-
 
 def _login(pw, browser_options, login, environ=ENV, storage_state=None, timeout_s=10):
     with open_context(pw, browser_options, storage_state=storage_state) as context:
