@@ -16,9 +16,10 @@ from .baseline import Baseline, apply_baseline, expired_absent
 from .config import ProjectConfig, SiteConfig
 from .errors import UserError
 from .evidence import fingerprint
-from .models import SEVERITIES, DeclaredSite, Finding, ScanResult
-from .reconcile import ReconcileOptions, reconcile, severity_rank
-from .scanfile import scan_dir
+from .models import SEVERITIES, DeclaredSite, Finding, ScanResult, severity_rank
+from .reconcile import ReconcileOptions, reconcile
+from .report.markdown import md  # page-controlled text must not become Markdown or HTML
+from .scanfile import safe_name, scan_dir
 from .store import HistoryStore
 
 REPORT_FORMATS = ("json", "html", "md", "sarif")
@@ -91,7 +92,7 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
         present |= {f.fingerprint for f in findings}
         judged = apply_baseline(findings, baseline, today=today, site=site.name, report_absent=False)
         scan_id = store.save_scan(result, findings)
-        reports = write_reports(result, list(judged.kept), declared, out_dir / _safe(site.name), formats, fail_on,
+        reports = write_reports(result, list(judged.kept), declared, out_dir / safe_name(site.name), formats, fail_on,
                                 files_dir=scan_dir(out_dir, result.site, result.started_at))
         progress(f"{site.name}: {len(judged.kept)} finding(s), {len(judged.suppressed)} accepted in baseline")
         outcomes.append(SiteOutcome(site=site.name, scan_id=scan_id, findings=tuple(findings), kept=judged.kept,
@@ -132,7 +133,7 @@ def summary_markdown(result: GateResult) -> str:
              "|---|---|" + "---|" * len(SEVERITIES) + "---|---|"]
     for s in result.sites:
         counts = {sev: sum(1 for f in s.kept if f.severity == sev) for sev in SEVERITIES}
-        name = _md(s.site) + (" (synthetic replica)" if s.synthetic else "")
+        name = md(s.site) + (" (synthetic replica)" if s.synthetic else "")
         lines.append(f"| {name} | {'#' + str(s.scan_id) if s.scan_id else 'failed'} | " + " | ".join(str(counts[sev]) for sev in reversed(SEVERITIES))
                      + f" | {s.suppressed} | {'fail' if s.failing(result.fail_on) else 'pass'} |")
     failing = [(s.site, f) for s in result.sites for f in s.failing(result.fail_on)]
@@ -140,20 +141,9 @@ def summary_markdown(result: GateResult) -> str:
                 if severity_rank(f.severity) >= severity_rank(result.fail_on)]
     if failing:
         lines += ["", "## Findings that fail the gate", ""]
-        lines += [f"- **{f.severity}** `{f.kind}` {_md(site)}: {_md(f.message)} (`{f.fingerprint}`)" for site, f in failing]
+        lines += [f"- **{f.severity}** `{f.kind}` {md(site)}: {md(f.message)} (`{f.fingerprint}`)" for site, f in failing]
     if result.expired_entries:
         lines += ["", "## Expired baseline entries", ""]
-        lines += [f"- {_md(f.message)}" for f in result.expired_entries]
+        lines += [f"- {md(f.message)}" for f in result.expired_entries]
     return "\n".join(lines) + "\n"
 
-
-def _md(text: str) -> str:
-    """Page-controlled text (cookie names, URLs) must not become Markdown or HTML."""
-    out = text.replace("\\", "\\\\")
-    for ch in "|`*_[]<>#":
-        out = out.replace(ch, "\\" + ch)
-    return out.replace("\n", " ")
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-._" else "_" for c in name)

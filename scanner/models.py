@@ -30,6 +30,11 @@ CATEGORIES = (STRICTLY_NECESSARY, FUNCTIONAL, ANALYTICS, MARKETING, UNKNOWN)
 SEVERITIES = ("info", "low", "medium", "high")
 
 
+def severity_rank(severity: str) -> int:
+    """Position in SEVERITIES (-1 for an unknown severity, below every known one)."""
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+
+
 # ---------------------------------------------------------------- observed ---
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pandas as pd
 from .config import SiteConfig
 from .evidence import PHASE_ORDER, NameMatcher, fingerprint
 from .frames import scan_frames
-from .models import BEFORE_CONSENT, SEVERITIES, UNKNOWN, DeclaredSite, Finding, ScanResult
+from .models import BEFORE_CONSENT, UNKNOWN, DeclaredSite, Finding, ScanResult, severity_rank
 from .reconcile_phases import phase_findings
 from .reconcile_rules import consent_phase_findings, cookie_findings, third_party_findings
 
@@ -54,10 +54,6 @@ class ReconcileOptions:
     legal_cap_s: float = field(default_factory=lambda: 13 * _month_s())  # CNIL: 13 months
     necessary_third_parties: tuple[str, ...] = NECESSARY_THIRD_PARTIES
     evidence_pages: int = 20  # pages listed in a finding's evidence; the count is always complete
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)
 
 
 # ------------------------------------------------------------------ frames ---

@@ -53,8 +53,12 @@ def scan_dir(out_dir: Path, site: str, started_at: str) -> Path:
     """Where a scan's files live: OUT/<site>/<UTC start time>/ (scan.json, screenshots, HAR)."""
     from datetime import datetime
     stamp = datetime.fromisoformat(started_at).strftime("%Y%m%dT%H%M%SZ")
-    safe = "".join(ch if ch.isalnum() or ch in ".-_" else "_" for ch in site)
-    return Path(out_dir) / safe / stamp
+    return Path(out_dir) / safe_name(site) / stamp
+
+
+def safe_name(site: str) -> str:
+    """A site name as a folder name: nothing a path could be tricked with."""
+    return "".join(ch if ch.isalnum() or ch in ".-_" else "_" for ch in site)
 
 
 def save_scan(scan: ScanResult, path: Path) -> Path:

@@ -1,7 +1,9 @@
 """CLI commands: scan (one site) and demo (the bundled replica sites)."""
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -75,7 +77,7 @@ def demo(
         options = ScanOptions(browser=BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True,
                                                      navigation_timeout_s=10), out_dir=out, synthetic=True,
                                jobs=jobs)
-        with _fixture_credentials(fixtureweb):
+        with _fixture_credentials():
             result = run_gate(
                 config, store=store, baseline=Baseline(entries=()), fail_on="high", out_dir=out, today=date.today(),
                 scan=lambda site: _run_with_progress(console, site, lambda p: scan_site(site, options, progress=p)),
@@ -152,22 +154,16 @@ def _fixture_web_module():
     return fixtureweb
 
 
-def _fixture_credentials(fixtureweb):
-    """The replica's public test account, through the environment as a real login would be."""
-    import contextlib
-    import os
-
+@contextlib.contextmanager
+def _fixture_credentials():
+    """The replica's public test account, given through the environment as a real login's would be."""
     from tests.fixtures import pro_app
-    creds = (pro_app.TEST_USER, pro_app.TEST_PASSWORD)
 
-    @contextlib.contextmanager
-    def env():
-        saved = dict(os.environ)
-        os.environ.setdefault("COOKIESCAN_TEST_USER", creds[0])
-        os.environ.setdefault("COOKIESCAN_TEST_PASSWORD", creds[1])
-        try:
-            yield
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
-    return env()
+    added = {k: v for k, v in (("COOKIESCAN_TEST_USER", pro_app.TEST_USER),
+                               ("COOKIESCAN_TEST_PASSWORD", pro_app.TEST_PASSWORD)) if k not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for key in added:
+            del os.environ[key]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from ..models import (
-    PHASES, SEVERITIES, ConsentOutcome, DeclaredCookie, DeclaredSite, Finding, LoginOutcome, ScanResult,
+    PHASES, SEVERITIES, ConsentOutcome, DeclaredCookie, DeclaredSite, Finding, LoginOutcome, ScanResult, severity_rank,
 )
 from ..names import is_pattern, name_matches
 
@@ -133,10 +133,6 @@ class ReportModel:
 
 
 # ------------------------------------------------------------------ helpers ---
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
-
 
 def at_or_above(severity: str, threshold: str) -> bool:
     return severity_rank(severity) >= severity_rank(threshold)
