@@ -20,8 +20,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scanner.classify import classify_frame  # noqa: E402
-from scanner.knowledge import load_knowledge_base  # noqa: E402
+from scanner.knowledge.classify import classify_frame  # noqa: E402
+from scanner.knowledge.cookies import load_knowledge_base  # noqa: E402
 from scanner.models import DeclaredCookie, DeclaredSite, Retention  # noqa: E402
 
 CONSENT = {"didomi": ("didomi_token", "euconsent-v2"), "axeptio": ("axeptio_*",), "tarteaucitron": ("tarteaucitron",)}

@@ -12,9 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from scanner.browser import BrowserOptions, open_context  # noqa: E402
-from scanner.consent import ConsentDriver  # noqa: E402
-from tests.fixtures.fixtureweb import FixtureWeb  # noqa: E402
+from scanner.collect.browser import BrowserOptions, open_context  # noqa: E402
+from scanner.collect.consent import ConsentDriver  # noqa: E402
+from scanner.demo.fixtureweb import FixtureWeb  # noqa: E402
 
 PAGES = ["consent-tarteaucitron.test/", "consent-klaro.test/", "consent-cookieconsent.test/", "consent-onetrust.test/",
          "consent-axeptio.test/", "pro.doctolib.fr/", "consent-unknown-de.test/", "consent-unknown-it.test/",

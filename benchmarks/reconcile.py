@@ -1,7 +1,7 @@
 """Time to reconcile 1 000 000 synthetic observations against a 500-row declared table.
 
 Target: < 5 s on the project machine. The frames are built the way
-`scanner.reconcile.observed_frames` returns them (classified, with owners), so
+`scanner.judge.reconcile.observed_frames` returns them (classified, with owners), so
 this measures the rule logic in `reconcile_frames`, not the browser.
 
     .venv/bin/python benchmarks/reconcile.py [--observations N] [--declared N]
@@ -20,7 +20,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scanner.models import ACCEPT, BEFORE_CONSENT, CATEGORIES, REJECT  # noqa: E402
-from scanner.reconcile import ReconcileOptions, SiteFacts, reconcile_frames  # noqa: E402
+from scanner.judge.reconcile import ReconcileOptions, SiteFacts, reconcile_frames  # noqa: E402
 
 DAY = 86400.0
 SITE = "bench.example"

@@ -22,10 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from scanner.browser import BrowserOptions, open_context  # noqa: E402
+from scanner.collect.browser import BrowserOptions, open_context  # noqa: E402
 from scanner.config import SiteConfig  # noqa: E402
-from scanner.engine import ScanOptions, scan_site  # noqa: E402
-from tests.fixtures.fixtureweb import FixtureWeb  # noqa: E402
+from scanner.collect.engine import ScanOptions, scan_site  # noqa: E402
+from scanner.demo.fixtureweb import FixtureWeb  # noqa: E402
 
 PHASES = 3
 

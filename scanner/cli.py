@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from .commands import consent, declared, history, knowledge, login, reporting, scan
-from .errors import UserError
+from scanner.commands import consent, declared, history, knowledge, login, reporting, scan
+from scanner.errors import UserError
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2

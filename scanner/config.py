@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import UserError
+from scanner.errors import UserError
 
 DEFAULT_DENY_PATTERNS = (
     "logout", "log-out", "signout", "sign-out", "sign_out", "deconnexion", "déconnexion",

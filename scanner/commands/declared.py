@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..errors import UserError
-from ..retention import describe
+from scanner.errors import UserError
+from scanner.declared.retention import describe
 
 EXIT_ERRORS = 1
 DEFAULT_ROOT = Path("declared")
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
     declared = typer.Typer(help="What a site declares: cookie table, subprocessors (declared/<site>/).",
                            no_args_is_help=True)
     app.add_typer(declared, name="declared")
-    from .knowledge import draft_command  # the draft comes from the knowledge base area
+    from scanner.commands.knowledge import draft_command  # the draft comes from the knowledge base area
     declared.command("draft")(draft_command)
 
     @declared.command("import")
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
                 site: str = typer.Option(..., "--site", help="Site the document belongs to (folder name)."),
                 out: Path = typer.Option(DEFAULT_ROOT, "--out", help="Root of the declared data.")) -> None:
         """Import a cookie policy / privacy policy into declared/<site>/."""
-        from ..declared import import_report, write_declared
+        from scanner.declared import import_report, write_declared
         report = import_report(document, site)
         write_declared(report.site, out / site)
         console = Console(soft_wrap=True)
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
     def show(site: str = typer.Argument(...), root: Path = typer.Option(DEFAULT_ROOT, "--root"),
              as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
         """Show a site's declared cookies and subprocessors."""
-        from ..declared import find_declared
+        from scanner.declared import find_declared
         declared = find_declared(site, root)
         if declared is None:
             raise UserError(f"{root / site}: no declared data for {site} (run `cookiescan declared import`)")
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
     @declared.command("validate")
     def validate_(directory: Path = typer.Argument(DEFAULT_ROOT, help="declared/ or one site folder.")) -> None:
         """Check every declared file; exit 1 on errors (warnings are printed)."""
-        from ..declared import validate
+        from scanner.declared import validate
         problems = validate(directory)
         console = Console(soft_wrap=True)
         for problem in problems:
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
     @declared.command("compare")
     def compare(site_a: str, site_b: str, root: Path = typer.Option(DEFAULT_ROOT, "--root")) -> None:
         """Where two sites' subprocessor lists differ (vendors matched across languages)."""
-        from ..declared import compare_subprocessors, find_declared
+        from scanner.declared import compare_subprocessors, find_declared
         a, b = find_declared(site_a, root), find_declared(site_b, root)
         for name, found in ((site_a, a), (site_b, b)):
             if found is None:

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..config import ProjectConfig, SiteConfig, load_config, site_from_url
-from ..errors import UserError
+from scanner.config import ProjectConfig, SiteConfig, load_config, site_from_url
+from scanner.errors import UserError
 
 DEFAULT_CONFIG = Path("cookiescan.toml")
 
@@ -37,8 +37,8 @@ def _site(name: str, config_path: Path | None) -> tuple[SiteConfig, Path]:
 
 def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
              jobs: int = 1):
-    from ..browser import BrowserOptions
-    from ..engine import ScanOptions, scan_site
+    from scanner.collect.browser import BrowserOptions
+    from scanner.collect.engine import ScanOptions, scan_site
 
     options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure),
                           out_dir=out_dir, synthetic=synthetic, jobs=jobs)
@@ -52,7 +52,7 @@ def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, syntheti
 
 
 def _store(db: Path):
-    from ..store import SQLiteStore
+    from scanner.history.store import SQLiteStore
     return SQLiteStore(db)
 
 
@@ -77,17 +77,17 @@ def diff(
     synthetic: bool = SyntheticOpt,
 ) -> None:
     """Observed vs declared: + undeclared, > over-long, ! before consent / after refusal, - stale."""
-    from ..changes import compare_scans
-    from ..diff_view import changes_table, diff_rows, diff_table, other_findings_table
-    from ..gate import declared_for
-    from ..reconcile import declared_frame, observed_frames, reconcile
+    from scanner.history.changes import compare_scans
+    from scanner.report.diff_view import changes_table, diff_rows, diff_table, other_findings_table
+    from scanner.history.gate import declared_for
+    from scanner.judge.reconcile import declared_frame, observed_frames, reconcile
 
     if since not in (None, "last"):
         raise UserError(f"--since {since!r}: only 'last' is supported")
     console = Console()
     site_cfg, config_dir = _site(site, config)
     if declared_dir is not None:
-        from ..declared import load_declared
+        from scanner.declared import load_declared
         declared = load_declared(declared_dir)
     else:
         declared = declared_for(site_cfg, config_dir)
@@ -133,7 +133,7 @@ def history(
     limit: int = typer.Option(20, "--limit", help="Newest N scans."),
 ) -> None:
     """List past scans of a site, newest first."""
-    from ..diff_view import history_table
+    from scanner.report.diff_view import history_table
 
     if not db.exists():
         raise UserError(f"{db}: no history database")
@@ -159,8 +159,8 @@ def check(
     synthetic: bool = SyntheticOpt,
 ) -> None:
     """Nightly gate: scan every configured site; exit 1 on findings at or above --fail-on."""
-    from ..baseline import Baseline, load_baseline
-    from ..gate import check_severity, run_gate, summary_markdown
+    from scanner.history.baseline import Baseline, load_baseline
+    from scanner.history.gate import check_severity, run_gate, summary_markdown
 
     project: ProjectConfig = load_config(config)
     severity = check_severity(fail_on or project.fail_on)

@@ -8,9 +8,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..classify import Classifier
-from ..errors import UserError
-from ..knowledge import KnownCookie, load_knowledge_base
+from scanner.knowledge.classify import Classifier
+from scanner.errors import UserError
+from scanner.knowledge.cookies import KnownCookie, load_knowledge_base
 
 
 def register(app: typer.Typer) -> None:
@@ -74,9 +74,9 @@ def draft_command(
     Drafts go to drafts/<site>, not declared/<site>: reconcile reads declared/ as
     what the site says, and a draft is only what we saw until a person reviews it.
     """
-    from ..declared import write_declared
-    from ..draft import draft_declared
-    from ..scanfile import load_scan
+    from scanner.declared import write_declared
+    from scanner.declared.draft import draft_declared
+    from scanner.scanfile import load_scan
 
     scan = load_scan(from_scan)
     if site not in (scan.site, scan.registrable_domain):
@@ -93,7 +93,7 @@ def draft_command(
 
 def _consent_patterns() -> dict[str, tuple[str, ...]] | None:
     try:
-        from ..consent import consent_cookie_patterns
+        from scanner.collect.consent import consent_cookie_patterns
     except ImportError:
-        return None  # integration point: scanner.consent (consent rules) not there yet
+        return None  # integration point: scanner.collect.consent (consent rules) not there yet
     return consent_cookie_patterns()

@@ -8,10 +8,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..browser import BrowserOptions
-from ..config import ConfigError, load_config
-from ..errors import UserError
-from ..login import missing_env
+from scanner.collect.browser import BrowserOptions
+from scanner.config import ConfigError, load_config
+from scanner.errors import UserError
+from scanner.collect.login.perform import missing_env
 
 
 def register(app: typer.Typer) -> None:
@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
 
         The saved file holds live session cookies: keep it out of git and out of CI artefacts.
         """
-        from ..login_state import record_storage_state  # playwright import only when the command runs
+        from scanner.collect.login.state import record_storage_state  # playwright import only when the command runs
 
         site_config = load_config(config).site(site)
         if site_config.login is None:

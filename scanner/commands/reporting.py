@@ -8,8 +8,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from ..errors import UserError
-from ..models import SEVERITIES, DeclaredSite, ScanResult
+from scanner.errors import UserError
+from scanner.models import SEVERITIES, DeclaredSite, ScanResult
 
 EXIT_FINDINGS = 1
 
@@ -32,9 +32,9 @@ def register(app: typer.Typer) -> None:
                                               "this severity: " + " | ".join(SEVERITIES)),
     ) -> None:
         """Render the report of a scan file: findings, inventory per phase, third parties."""
-        from ..report import FORMATS, build_report, extension, render, terminal
-        from ..report.model import at_or_above
-        from ..scanfile import load_scan
+        from scanner.report import FORMATS, build_report, extension, render, terminal
+        from scanner.report.model import at_or_above
+        from scanner.scanfile import load_scan
 
         if fmt not in FORMATS:
             raise UserError(f"--format {fmt!r}: choose from {', '.join(FORMATS)}")
@@ -79,5 +79,5 @@ def load_declared_side(directory: Path | None, scan: ScanResult) -> DeclaredSite
 
 
 def compute_findings(scan: ScanResult, declared: DeclaredSite | None) -> list:
-    from ..reconcile import reconcile
+    from scanner.judge.reconcile import reconcile
     return reconcile(scan, declared)

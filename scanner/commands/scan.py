@@ -14,13 +14,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..browser import BrowserOptions
-from ..config import SiteConfig, load_config, site_from_url
-from ..errors import UserError
-from ..models import ScanResult
+from scanner.collect.browser import BrowserOptions
+from scanner.config import SiteConfig, load_config, site_from_url
+from scanner.errors import UserError
+from scanner.models import ScanResult
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEMO_CONFIG = REPO_ROOT / "tests" / "fixtures" / "demo.toml"
+DEMO_CONFIG = Path(__file__).resolve().parents[1] / "demo" / "demo.toml"
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +43,7 @@ def scan(
     insecure: bool = typer.Option(False, "--ignore-https-errors", help="Accept invalid certificates (testing)."),
 ) -> None:
     """Visit a site before consent, after accept and after reject; record what it drops."""
-    from ..engine import ScanOptions, scan_site
+    from scanner.collect.engine import ScanOptions, scan_site
 
     site = _site(target, config, pages)
     options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
@@ -53,7 +53,7 @@ def scan(
     if not no_history:
         _record(result, site, db, config)
     if as_json:
-        from ..scanfile import to_dict
+        from scanner.scanfile import to_dict
         sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=1) + "\n")
     else:
         _print_summary(Console(), result)
@@ -65,10 +65,10 @@ def demo(
     jobs: int = typer.Option(2, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
 ) -> None:
     """Start the local fixture web and scan the five SYNTHETIC replica sites; write their reports."""
-    from ..gate import run_gate
-    from ..baseline import Baseline
-    from ..engine import ScanOptions, scan_site
-    from ..store import SQLiteStore
+    from scanner.history.gate import run_gate
+    from scanner.history.baseline import Baseline
+    from scanner.collect.engine import ScanOptions, scan_site
+    from scanner.history.store import SQLiteStore
 
     fixtureweb = _fixture_web_module()
     config = load_config(DEMO_CONFIG)
@@ -111,9 +111,9 @@ def _run_with_progress(console: Console, site: SiteConfig, run) -> ScanResult:
 
 
 def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path]) -> None:
-    from ..gate import declared_for
-    from ..reconcile import reconcile
-    from ..store import SQLiteStore
+    from scanner.history.gate import declared_for
+    from scanner.judge.reconcile import reconcile
+    from scanner.history.store import SQLiteStore
 
     declared = declared_for(site, config.parent if config else Path("."))
     findings = reconcile(result, declared, site=site)
@@ -145,19 +145,15 @@ def _print_summary(console: Console, result: ScanResult) -> None:
 
 
 def _fixture_web_module():
-    """The fixture web lives with the tests, in a source checkout."""
-    if not (REPO_ROOT / "tests" / "fixtures" / "fixtureweb.py").is_file():
-        raise UserError(f"{REPO_ROOT}: the demo needs a source checkout (tests/fixtures/ not found)")
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
-    from tests.fixtures import fixtureweb
+    """The synthetic fixture web ships inside the package (scanner/demo/)."""
+    from scanner.demo import fixtureweb
     return fixtureweb
 
 
 @contextlib.contextmanager
 def _fixture_credentials():
     """The replica's public test account, given through the environment as a real login's would be."""
-    from tests.fixtures import pro_app
+    from scanner.demo import pro_app
 
     added = {k: v for k, v in (("COOKIESCAN_TEST_USER", pro_app.TEST_USER),
                                ("COOKIESCAN_TEST_PASSWORD", pro_app.TEST_PASSWORD)) if k not in os.environ}

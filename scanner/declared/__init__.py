@@ -7,11 +7,11 @@ Public API:
 - `match_declared_cookie(declared, name)`;
 - `compare_subprocessors(a, b)` → list[SubprocessorDifference].
 """
-from .compare import SubprocessorDifference, compare_subprocessors, country_code
-from .document import DocumentError, read_document
-from .importer import ImportReport, import_document, import_report
-from .matching import match_declared_cookie
-from .sitefiles import (DeclaredFileError, Problem, find_declared, load_declared, read_site, site_dirs,
+from scanner.declared.compare import SubprocessorDifference, compare_subprocessors, country_code
+from scanner.declared.document import DocumentError, read_document
+from scanner.declared.importer import ImportReport, import_document, import_report
+from scanner.declared.matching import match_declared_cookie
+from scanner.declared.sitefiles import (DeclaredFileError, Problem, find_declared, load_declared, read_site, site_dirs,
                         validate, write_declared)
 
 __all__ = [

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import DeclaredSite, Subprocessor
-from ..vendors import VendorMap, load_vendor_map, normalise_name
+from scanner.models import DeclaredSite, Subprocessor
+from scanner.knowledge.vendors import VendorMap, load_vendor_map, normalise_name
 
 ONLY_IN_A = "only_in_a"
 ONLY_IN_B = "only_in_b"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ..errors import UserError
+from scanner.errors import UserError
 
 
 class DocumentError(UserError):

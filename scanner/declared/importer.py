@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..models import (ANALYTICS, FUNCTIONAL, MARKETING, STRICTLY_NECESSARY, UNKNOWN, DeclaredCookie,
+from scanner.models import (ANALYTICS, FUNCTIONAL, MARKETING, STRICTLY_NECESSARY, UNKNOWN, DeclaredCookie,
                       DeclaredSite, Subprocessor)
-from ..retention import parse_retention
-from ..vendors import VendorMap, load_vendor_map
-from .document import DocLine, read_document
-from .tables import COOKIES, SUBPROCESSORS, Table, find_tables
-from ..text import fold
+from scanner.declared.retention import parse_retention
+from scanner.knowledge.vendors import VendorMap, load_vendor_map
+from scanner.declared.document import DocLine, read_document
+from scanner.declared.tables import COOKIES, SUBPROCESSORS, Table, find_tables
+from scanner.common.text import fold
 
 # Words that state a category, in FR / IT / DE / EN (accent-free, lower-case).
 _CATEGORY_WORDS = {

@@ -1,8 +1,8 @@
 """Which declared row an observed cookie name falls under."""
 from __future__ import annotations
 
-from ..models import DeclaredCookie, DeclaredSite
-from ..names import is_pattern, name_matches
+from scanner.models import DeclaredCookie, DeclaredSite
+from scanner.common.names import is_pattern, name_matches
 
 
 def match_declared_cookie(declared: DeclaredSite, name: str) -> DeclaredCookie | None:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from ..errors import UserError
-from ..models import CATEGORIES, DeclaredCookie, DeclaredSite, Subprocessor
-from ..retention import mentions_duration, parse_retention
-from ..vendors import VendorMap, load_vendor_map
-from ..yamllines import Located, YamlFileError, locate_list, locate_mapping, read_yaml
+from scanner.errors import UserError
+from scanner.models import CATEGORIES, DeclaredCookie, DeclaredSite, Subprocessor
+from scanner.declared.retention import mentions_duration, parse_retention
+from scanner.knowledge.vendors import VendorMap, load_vendor_map
+from scanner.common.yamllines import Located, YamlFileError, locate_list, locate_mapping, read_yaml
 
 SITE_FILE = "site.yaml"
 COOKIES_FILE = "cookies.yaml"
@@ -198,7 +198,7 @@ def _subprocessor(item: Located, path: Path, out: _Collector, vendors: VendorMap
         out.error(path, item.line, "subprocessor without a 'name'")
         return None
     if vendors.canonical(name) is None:
-        out.warning(path, item.line_of("name"), f"'{name}' is not in the vendor map (scanner/data/vendors.yaml)")
+        out.warning(path, item.line_of("name"), f"'{name}' is not in the vendor map (scanner/knowledge/data/vendors.yaml)")
     if item.values.get("draft"):
         out.warning(path, item.line, f"draft: needs review ('{name}')")
     return Subprocessor(name=name, country=_text(item, "country"), category=_text(item, "category"),

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .document import DocLine
-from ..text import fold
+from scanner.declared.document import DocLine
+from scanner.common.text import fold
 
 COOKIES = "cookies"
 SUBPROCESSORS = "subprocessors"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import UserError
-from . import csv_report, html, json_report, junit, markdown, sarif, terminal
-from .model import ReportModel, build_report
+from scanner.errors import UserError
+from scanner.report import csv_report, html, json_report, junit, markdown, sarif, terminal
+from scanner.report.model import ReportModel, build_report
 
 # name -> (renderer, file extension)
 RENDERERS: dict[str, tuple[Callable[[ReportModel], str], str]] = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .model import ReportModel, printable
+from scanner.report.model import ReportModel, printable
 
 COLUMNS = ("severity", "kind", "subject", "phase", "page_url", "message", "evidence", "declared_ref",
            "classification", "classification_source", "vendor", "fingerprint")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from .model import ReportModel, format_duration
+from scanner.report.model import ReportModel, format_duration
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

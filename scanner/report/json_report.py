@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from .model import ReportModel
+from scanner.report.model import ReportModel
 
 REPORT_FORMAT = "cookiescan-report"
 REPORT_VERSION = 1

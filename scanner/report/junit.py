@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from .model import ReportModel, at_or_above, printable, severity_rank
+from scanner.report.model import ReportModel, at_or_above, printable, severity_rank
 
 DEFAULT_THRESHOLD = "low"
 

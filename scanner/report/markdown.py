@@ -6,7 +6,7 @@ backslash-escaped (pipes cannot break a table, backticks cannot open code).
 """
 from __future__ import annotations
 
-from .model import ReportModel, format_duration, printable
+from scanner.report.model import ReportModel, format_duration, printable
 
 MD_PUNCTUATION = "\\`*_[]|~#!$"
 

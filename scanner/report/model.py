@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ..models import (
+from scanner.models import (
     PHASES, SEVERITIES, ConsentOutcome, DeclaredCookie, DeclaredSite, Finding, LoginOutcome, ScanResult, severity_rank,
 )
-from ..names import is_pattern, name_matches
+from scanner.common.names import is_pattern, name_matches
 
 SYNTHETIC_NOTICE = "Synthetic replica — not a measurement of the real site"
 
@@ -183,7 +183,7 @@ def printable(text: str | None) -> str:
 def default_vendor_of() -> Callable[[str], str | None] | None:
     """The vendor map's `owner_of(host)` when the declared side ships one."""
     try:
-        vendors = importlib.import_module("scanner.vendors")
+        vendors = importlib.import_module("scanner.knowledge.vendors")
     except ImportError:
         return None
     vendor_map = vendors.load_vendor_map()
@@ -198,9 +198,9 @@ def default_vendor_of() -> Callable[[str], str | None] | None:
 
 
 def default_frames(scan: ScanResult, declared: DeclaredSite | None) -> Mapping | None:
-    """The classifier's inventories (`scanner.reconcile.observed_frames`) when reconcile is there."""
+    """The classifier's inventories (`scanner.judge.reconcile.observed_frames`) when reconcile is there."""
     try:
-        reconcile = importlib.import_module("scanner.reconcile")
+        reconcile = importlib.import_module("scanner.judge.reconcile")
     except ImportError:
         return None
     observed_frames = getattr(reconcile, "observed_frames", None)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..models import Finding
-from .model import ReportModel
+from scanner.models import Finding
+from scanner.report.model import ReportModel
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"

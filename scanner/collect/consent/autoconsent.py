@@ -1,0 +1,154 @@
+"""Bridge to DuckDuckGo's autoconsent, the first layer of consent handling.
+
+autoconsent (npm `@duckduckgo/autoconsent`, pinned in package.json) ships a
+content script and a few hundred maintained CMP rules. Its Playwright build
+talks to its host through one function, `autoconsentSendMessage`: it asks for
+its config and rules (`init`), asks the host to run code in the page's main
+world (`eval`), and reports what it found (`cmpDetected`, `popupFound`) and
+did (`optInResult`, `optOutResult`). We answer `init` with `autoAction: null`
+so it only detects; `apply()` later sends `optIn` / `optOut` to the frame that
+found the popup. Cosmetic rules (which only hide a banner), prehiding and its
+own heuristic are off: hiding is not consenting, and we have our own fallback.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE = "@duckduckgo/autoconsent"
+
+
+def node_modules() -> Path | None:
+    """node_modules of the checkout (or COOKIESCAN_NODE_MODULES), if autoconsent is installed there."""
+    candidates = [os.environ.get("COOKIESCAN_NODE_MODULES"), Path(__file__).resolve().parents[3] / "node_modules"]
+    for c in candidates:
+        if c and (Path(c) / PACKAGE / "dist" / "autoconsent.playwright.js").is_file():
+            return Path(c)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str, dict[str, dict]] | None:
+    """(content script, initResp JSON template, rules by name), read once per process."""
+    base = node_modules()
+    if base is None:
+        return None
+    pkg = base / PACKAGE
+    script = (pkg / "dist" / "autoconsent.playwright.js").read_text(encoding="utf-8")
+    rules = json.loads((pkg / "rules" / "rules.json").read_text(encoding="utf-8"))
+    config = {
+        "enabled": True, "autoAction": None, "disabledCmps": [], "enablePrehide": False,
+        "enableCosmeticRules": False, "enableGeneratedRules": True, "detectRetries": 20,
+        "enableHeuristicDetection": False, "heuristicMode": "off", "visualTest": False,
+        "logs": {"lifecycle": False, "rulesteps": False, "detectionsteps": False, "evals": False,
+                 "errors": False, "messages": False, "waits": False},
+    }
+    init = json.dumps({"type": "initResp", "config": config, "rules": rules})
+    by_name = {r["name"]: r for r in rules.get("autoconsent", [])}
+    return script, init, by_name
+
+
+def version() -> str | None:
+    base = node_modules()
+    if base is None:
+        return None
+    return json.loads((base / PACKAGE / "package.json").read_text(encoding="utf-8")).get("version")
+
+
+def popup_selectors(rule_name: str) -> tuple[str, ...]:
+    """CSS selectors of a declarative rule's `detectPopup` (to check the banner is gone after a click)."""
+    assets = _assets()
+    rule = assets[2].get(rule_name) if assets else None
+    found: list[str] = []
+
+    def walk(steps):
+        for step in steps or ():
+            for key in ("visible", "exists"):
+                if isinstance(step.get(key), str) and not step.get("negated"):
+                    found.append(step[key])
+            walk(step.get("any"))
+
+    if rule:
+        walk(rule.get("detectPopup"))
+    return tuple(found)
+
+
+@dataclass
+class FrameMessages:
+    """What autoconsent said in one frame."""
+
+    frame: object
+    detected: list[str] = field(default_factory=list)
+    popups: list[str] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)  # optInResult / optOutResult messages
+    errors: list[str] = field(default_factory=list)
+
+
+class AutoconsentBridge:
+    """One per BrowserContext: the binding, the init script and what each frame reported."""
+
+    def __init__(self):
+        self.frames: dict[int, FrameMessages] = {}  # keyed by id(frame); frames die with their page
+        self.available = _assets() is not None
+
+    def install(self, context) -> None:
+        if not self.available:
+            return
+        script = _assets()[0]
+        context.expose_binding("autoconsentSendMessage", self._on_message)
+        context.add_init_script(script=script)
+
+    # -- messages from the page ------------------------------------------
+    def _on_message(self, source, msg) -> None:
+        frame = source.get("frame")
+        if frame is None or not isinstance(msg, dict):
+            return
+        kind = msg.get("type")
+        try:
+            if kind == "init":
+                frame.evaluate(f"autoconsentReceiveMessage({_assets()[1]})")
+            elif kind == "eval":
+                try:
+                    result = frame.evaluate(msg.get("code", "false"))
+                except Exception:  # the rule's code threw: autoconsent treats that as false
+                    result = False
+                frame.evaluate("([id, result]) => autoconsentReceiveMessage({id, type: 'evalResp', result})",
+                               [msg.get("id"), result if isinstance(result, (bool, int, float, str)) else bool(result)])
+            elif kind in ("cmpDetected", "popupFound", "optInResult", "optOutResult", "autoconsentError"):
+                record = self.frames.setdefault(id(frame), FrameMessages(frame))
+                if kind == "cmpDetected":
+                    record.detected.append(msg.get("cmp", ""))
+                elif kind == "popupFound":
+                    record.popups.append(msg.get("cmp", ""))
+                elif kind == "autoconsentError":
+                    record.errors.append(str(msg.get("details"))[:200])
+                else:
+                    record.results.append(msg)
+        except Exception:
+            pass  # frame navigated away or detached mid-answer: its content script dies with it
+
+    # -- questions from the driver ---------------------------------------
+    def page_frames(self, page) -> list[FrameMessages]:
+        alive = {id(f) for f in page.frames}
+        return [r for k, r in self.frames.items() if k in alive]
+
+    def detected(self, page) -> list[str]:
+        return [c for r in self.page_frames(page) for c in r.detected]
+
+    def popup(self, page) -> tuple[str, FrameMessages] | None:
+        """(rule name, frame record) of the first open popup autoconsent found on the page."""
+        for r in self.page_frames(page):
+            if r.popups:
+                return r.popups[0], r
+        return None
+
+    def send(self, record: FrameMessages, action: str) -> int:
+        """Ask the frame to opt in ("accept") or out ("reject"); returns how many results came before."""
+        before = len(record.results)
+        kind = "optIn" if action == "accept" else "optOut"
+        # Not awaited: the run sends eval messages we answer from the binding meanwhile.
+        record.frame.evaluate(f"() => {{ autoconsentReceiveMessage({{type: '{kind}'}}); }}")
+        return before

@@ -1,0 +1,100 @@
+"""Did a consent click take effect? Judged by what changed, never by the click itself.
+
+Before the click we note the consent storage (cookies and localStorage keys
+named by the platform rules, the TCF string); after it we look for a new or
+changed consent record and for the notice being gone.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from playwright.sync_api import Error as PlaywrightError
+
+from scanner.collect.consent import dom
+from scanner.collect.consent.rules import PlatformRule, load_rules, matches
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    cookies: dict[str, str]  # name -> hash of domain/path/value (compared, never kept)
+    storage: dict[str, str]  # localStorage key -> hash of value (main frame)
+    tc_string: str | None
+
+
+@dataclass(frozen=True)
+class Effect:
+    banner_gone: bool | None  # None: nothing to look at
+    stored: tuple[str, ...]  # what consent record appeared or changed
+    evidence: tuple[str, ...]
+
+    @property
+    def effective(self) -> bool:
+        # A notice still on screen means the choice was not taken, whatever got stored.
+        return self.banner_gone is True or (self.banner_gone is None and bool(self.stored))
+
+
+def _hash(*parts) -> str:
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def snapshot(page) -> Snapshot:
+    cookies: dict[str, str] = {}
+    try:
+        for c in page.context.cookies():
+            cookies[c["name"]] = _hash(cookies.get(c["name"], ""), c["domain"], c["path"], c["value"])
+    except PlaywrightError:
+        pass
+    raw = dom.call(page.main_frame, "storage") or {}
+    tc = dom.call(page.main_frame, "tcString")
+    return Snapshot(cookies, {k: _hash(v) for k, v in raw.items()}, tc)
+
+
+def consent_patterns(rule: PlatformRule | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(cookie patterns, storage patterns) to look for: the platform's, else every platform's."""
+    rules = [rule] if rule and (rule.cookies or rule.storage) else list(load_rules())
+    return (tuple(p for r in rules for p in r.cookies), tuple(p for r in rules for p in r.storage))
+
+
+def stored_since(before: Snapshot, after: Snapshot, rule: PlatformRule | None) -> tuple[str, ...]:
+    cookie_patterns, storage_patterns = consent_patterns(rule)
+    found = []
+    for name, h in sorted(after.cookies.items()):
+        if matches(name, cookie_patterns) and before.cookies.get(name) != h:
+            found.append(f"consent cookie {name} {'stored' if name not in before.cookies else 'updated'}")
+    for key, h in sorted(after.storage.items()):
+        if matches(key, storage_patterns) and before.storage.get(key) != h:
+            found.append(f"localStorage {key} {'stored' if key not in before.storage else 'updated'}")
+    if after.tc_string and after.tc_string != before.tc_string:
+        found.append(f"TCF string stored ({len(after.tc_string)} chars)")
+    return tuple(found)
+
+
+def judge(page, before: Snapshot, rule: PlatformRule | None, banner: tuple[str, ...], marks: tuple[str, ...],
+          wait_s: float) -> Effect:
+    """Poll up to `wait_s` for the notice to go and a consent record to appear."""
+    start = time.monotonic()
+    deadline = start + max(wait_s, 0.5)
+    while True:
+        state = dom.probe(page, banner, marks=marks)
+        still = sorted(state.shown) + [f"marked notice {m}" for m in sorted(state.marks)]
+        gone = None if not banner and not marks else not still
+        after = snapshot(page)
+        stored = stored_since(before, after, rule)
+        # A consent record usually follows the notice closing within a moment; an unknown
+        # notice may store its choice under any name, so do not wait the full time for it.
+        if (gone and (stored or time.monotonic() - start >= 1.0)) or time.monotonic() >= deadline:
+            break
+        page.wait_for_timeout(250)
+    evidence = list(stored)
+    if gone is True:
+        evidence.insert(0, "banner gone" + (f" ({', '.join(banner[:3])} not visible)" if banner else ""))
+    elif gone is False:
+        evidence.insert(0, f"banner still visible ({', '.join(still[:3])})")
+    if not stored:
+        evidence.append("no known consent record stored (no consent cookie, localStorage key or TCF string)")
+        new = sorted(set(after.cookies) - set(before.cookies))
+        if new:
+            evidence.append("cookies set since the click: " + ", ".join(new[:10]))
+    return Effect(gone, stored, tuple(evidence))

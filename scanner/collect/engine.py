@@ -1,0 +1,326 @@
+"""Scan one site: before consent, after accept, after reject (and logged in).
+
+Each phase is an independent unit: a fresh browser profile, the page list, the
+consent action, and it hands back one PhaseResult. The before-consent phase
+also discovers the page list (a visitor who never touches the banner), so the
+accept and reject phases visit exactly the same pages.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+from scanner import __version__
+from scanner.collect.browser import BrowserOptions, browser_version, open_context
+from scanner.collect.recorder import PhaseRecorder
+from scanner.config import SiteConfig
+from scanner.collect.consent import ConsentDriver
+from scanner.collect.crawl import follow_candidates, normalise, page_links
+from scanner.common.domains import host_of, registrable_domain
+from scanner.models import (ACCEPT, AUTHENTICATED, AUTHENTICATED_REJECT, BEFORE_CONSENT, LOGGED_IN_PHASES, REFUSED_PHASES,
+                     REJECT, ConsentOutcome, LoginOutcome, PageVisit, PhaseResult, ScanResult)
+from scanner.scanfile import SCHEMA_VERSION, save_scan, scan_dir
+
+Progress = Callable[[str, str], None]  # (event, detail)
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    browser: BrowserOptions = BrowserOptions()
+    out_dir: Path = Path("reports")
+    har: bool = False
+    phases: tuple[str, ...] = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED)
+    settle_s: float = 2.0  # cap on waiting for the network to go idle after load
+    after_click_s: float = 1.5  # trackers gated by consent load a moment after the click
+    consent_timeout_s: float = 10.0
+    synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
+    screenshots: bool = True
+    jobs: int = 1  # phases run at once after the before-consent phase (one browser each)
+
+
+@dataclass(frozen=True)
+class PhaseJob:
+    """Everything one phase needs; nothing it shares with another phase."""
+
+    site: SiteConfig
+    phase: str
+    pages: tuple[str, ...]  # empty in before-consent: that phase discovers them
+    out_dir: Path
+    options: ScanOptions
+
+
+def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None = None) -> ScanResult:
+    """Run every configured phase and write `scan.json` under options.out_dir/<site>/<time>/."""
+    say = progress or (lambda event, detail: None)
+    started = datetime.now(timezone.utc)
+    started_at = started.isoformat(timespec="seconds")
+    out_dir = scan_dir(options.out_dir, site.name, started_at)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    site_domain = registrable_domain(host_of(site.start_url))
+    order = _phases_for(site, options)
+    with sync_playwright() as pw:
+        # The before-consent phase discovers the page list the other phases visit.
+        say("phase", BEFORE_CONSENT)
+        first, discovered, browser = run_phase(
+            pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+            site_domain, say)
+        pages = discovered or (normalise(site.start_url) or site.start_url,)
+        jobs = [PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options)
+                for phase in order[1:]]
+        if options.jobs > 1:
+            results = _run_parallel(jobs, site_domain, say, options.jobs)
+        else:
+            results = []
+            for job in jobs:
+                say("phase", job.phase)
+                results.append(run_phase(pw, job, site_domain, say)[0])
+    phases = [first, *results]
+    scan = ScanResult(
+        schema_version=SCHEMA_VERSION, site=site.name, start_url=site.start_url,
+        registrable_domain=site_domain, started_at=started_at,
+        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        tool_version=__version__, browser=browser, page_list=pages, phases=tuple(phases),
+        synthetic=options.synthetic)
+    save_scan(scan, out_dir / "scan.json")
+    say("saved", str(out_dir / "scan.json"))
+    return scan
+
+
+def _run_parallel(jobs: list[PhaseJob], site_domain: str, say: Progress, workers: int) -> list[PhaseResult]:
+    """Phases after the first are independent units: each gets its own thread and Playwright
+    (Playwright objects must not cross threads). Results keep the phase order."""
+    def unit(job: PhaseJob) -> PhaseResult:
+        say("phase", job.phase)
+        with sync_playwright() as pw:
+            return run_phase(pw, job, site_domain, say)[0]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(unit, jobs))
+
+
+def _phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
+    wanted = [p for p in (BEFORE_CONSENT, ACCEPT, REJECT) if p in options.phases]
+    if BEFORE_CONSENT not in wanted:
+        wanted.insert(0, BEFORE_CONSENT)  # the page list comes from it
+    if site.login and AUTHENTICATED in options.phases:
+        wanted.append(AUTHENTICATED)
+        if site.login.after_reject:
+            wanted.append(AUTHENTICATED_REJECT)
+    return wanted
+
+
+def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[PhaseResult, tuple[str, ...], str]:
+    """One (site, phase) unit. Returns the result, the discovered page list, the browser version."""
+    options = job.options
+    recorder = PhaseRecorder(phase=job.phase, site_domain=site_domain)
+    har_path = job.out_dir / f"{job.phase}.har" if options.har else None
+    login_cfg = job.site.login if job.phase in LOGGED_IN_PHASES else None
+    storage_state, login = _storage_state(job.site, login_cfg)
+    visits: list[PageVisit] = []
+    screenshots: list[str] = []
+    consent = ConsentOutcome(action="none")
+    discovered: tuple[str, ...] = ()
+    version, error = "", None
+    jar_values: list[str] = []  # only to scrub them from the HAR; never stored
+    try:
+        with open_context(pw, options.browser, record_har_path=str(har_path) if har_path else None,
+                          storage_state=storage_state) as context:
+            version = browser_version(context)
+            driver = ConsentDriver(accept_selector=job.site.accept_selector,
+                                   reject_selector=job.site.reject_selector, timeout_s=options.consent_timeout_s)
+            recorder.install(context)
+            driver.install(context)
+            visitor = _Visitor(context, recorder, options, say)
+            start = normalise(job.site.start_url) or job.site.start_url
+            first = visitor.visit(start)
+            visits.append(first)
+            if options.screenshots:
+                screenshots += visitor.screenshot(job.out_dir, f"{job.phase}-start.png")
+            if job.phase == BEFORE_CONSENT:
+                consent = ConsentOutcome(action="none", platform=driver.detect(visitor.page) if first.ok else None)
+                discovered = _crawl(visitor, [start] if first.ok else [], site_domain, job.site.deny_patterns,
+                                    job.site.pages, visits, already=(start, first.final_url or start))
+            else:
+                consent = _consent(visitor, driver, job, first, screenshots)
+                if login_cfg and login is None:
+                    login = _login(visitor, login_cfg)
+                    if login.logged_in:
+                        _crawl(visitor, _app_pages(job.site.start_url, login_cfg), site_domain,
+                               login_cfg.deny_patterns, job.site.pages, visits, visit_seeds=True)
+                elif not login_cfg:
+                    for url in job.pages:  # start page again: what a visitor sees once the choice is made
+                        visits.append(visitor.visit(url))
+            visitor.finish()
+            if har_path:
+                jar_values = [c.get("value", "") for c in context.cookies()]
+    except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
+        error = _one_line(exc)
+        say("phase-failed", f"{job.phase}: {error}")
+    if har_path and har_path.is_file():
+        _redact(har_path, job, jar_values)
+    cookies, blocked, storage, requests = recorder.results()
+    result = PhaseResult(phase=job.phase, pages=tuple(visits), cookies=cookies, blocked_cookies=blocked,
+                         storage=storage, requests=requests, consent=consent, screenshots=tuple(screenshots),
+                         login=login, har=har_path.name if har_path and har_path.is_file() else None, error=error)
+    return result, discovered, version
+
+
+def _storage_state(site: SiteConfig, login_cfg) -> tuple[str | None, LoginOutcome | None]:
+    """The saved login to start from; a missing file is a failed login, said loudly, not a crash."""
+    if not login_cfg or not login_cfg.storage_state:
+        return None, None
+    if Path(login_cfg.storage_state).is_file():
+        return login_cfg.storage_state, None
+    return None, LoginOutcome(attempted=False, logged_in=False, method="storage_state",
+                              reason=f"storage state file {login_cfg.storage_state} not found "
+                                     f"(run: cookiescan login {site.name})")
+
+
+def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, screenshots: list[str]) -> ConsentOutcome:
+    action = "reject" if job.phase in REFUSED_PHASES else "accept"
+    if first.ok:
+        consent = driver.apply(visitor.page, action)
+    else:
+        consent = ConsentOutcome(action=action, status="not_refused" if action == "reject" else "not_given",
+                                 reason=f"start page failed: {first.error}")
+    visitor.settle(job.options.after_click_s)
+    if job.options.screenshots:
+        shot = visitor.screenshot(job.out_dir, f"{job.phase}-after-click.png")
+        screenshots += shot
+        consent = dataclasses.replace(consent, screenshot=shot[0] if shot else None)
+    return consent
+
+
+def _crawl(visitor: "_Visitor", seeds: list[str], site_domain: str, deny_patterns, limit: int,
+           visits: list[PageVisit], *, visit_seeds: bool = False, already: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Breadth-first over same-site links, in document order, until `limit` pages are known.
+
+    Seeds already on screen (the start page) are not visited again unless `visit_seeds`.
+    """
+    pages: list[str] = []
+    seen = {normalise(u) or u for u in already}
+    queue = list(seeds)
+    if not visit_seeds:
+        pages += seeds
+        seen |= set(seeds)
+        queue = follow_candidates(page_links(visitor.page), site_domain, deny_patterns, seen) if seeds else []
+    while queue and len(pages) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        visit = visitor.visit(url)
+        visits.append(visit)
+        pages.append(url)
+        if visit.ok:
+            queue += follow_candidates(page_links(visitor.page), site_domain, deny_patterns, seen | set(queue))
+    return tuple(pages)
+
+
+def _login(visitor: "_Visitor", login_cfg) -> LoginOutcome:
+    from scanner.collect.login.perform import perform_login  # only loaded for logged-in scans
+    # What consent set belongs to the start page, what the login sets to the login page:
+    # without these snapshots both would be credited to the first app page.
+    visitor.recorder.snapshot(visitor.context, visitor.page)
+    visitor.recorder.current_page = login_cfg.login_url
+    outcome = perform_login(visitor.context, visitor.page, login_cfg)
+    visitor.recorder.snapshot(visitor.context, visitor.page)
+    return outcome
+
+
+def _app_pages(start_url: str, login_cfg) -> list[str]:
+    from urllib.parse import urljoin
+    pages = []
+    for path in login_cfg.app_paths or (login_cfg.login_url,):
+        url = normalise(urljoin(start_url, path))
+        if url and url not in pages:
+            pages.append(url)
+    return pages
+
+
+def _redact(har_path: Path, job: PhaseJob, jar_values: list[str]) -> None:
+    """HAR files carry cookies, headers and form bodies: scrub them before anyone reads them.
+
+    Cookie values are scrubbed wherever they appear (echoed in a URL or a body too).
+    """
+    from scanner.collect.har import redact_har
+    secrets = list(jar_values)
+    if job.site.login:
+        from scanner.collect.login.perform import login_secrets
+        secrets += login_secrets(job.site.login)
+    redact_har(har_path, secrets)
+
+
+class _Visitor:
+    """Drives one page through a list of URLs; a page that hangs or crashes is replaced."""
+
+    def __init__(self, context, recorder: PhaseRecorder, options: ScanOptions, say: Progress):
+        self.context = context
+        self.recorder = recorder
+        self.options = options
+        self.say = say
+        self.page = None
+        self._crashed = False
+        self._new_page()
+
+    def _new_page(self) -> None:
+        if self.page is not None:
+            try:
+                self.page.close()
+            except PlaywrightError:
+                pass
+        self.page = self.context.new_page()
+        self._crashed = False
+        self.page.on("crash", lambda _page: setattr(self, "_crashed", True))
+        self.recorder.attach(self.context, self.page)
+
+    def visit(self, url: str) -> PageVisit:
+        self.recorder.current_page = url
+        started = time.monotonic()
+        try:
+            response = self.page.goto(url, wait_until="load")
+            self.settle(self.options.settle_s)
+            self.recorder.snapshot(self.context, self.page)
+            title = self.page.title()
+            visit = PageVisit(url=url, phase=self.recorder.phase, ok=True, final_url=self.page.url,
+                              http_status=response.status if response else None, title=title,
+                              duration_s=round(time.monotonic() - started, 3))
+        except PlaywrightError as exc:
+            # Keep the cookies the page set before failing. Not its storage: evaluating
+            # in a frame whose navigation never commits would wait for ever.
+            self.recorder.snapshot_cookies()
+            visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=_one_line(exc),
+                              duration_s=round(time.monotonic() - started, 3))
+            self._new_page()  # a hung or crashed page must not poison the next visit
+        self.say("page", f"{'ok' if visit.ok else 'FAILED'} {url}")
+        return visit
+
+    def settle(self, cap_s: float) -> None:
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
+        except PlaywrightError:
+            pass  # long-polling pages never go idle; the cap is the answer
+
+    def screenshot(self, out_dir: Path, name: str) -> list[str]:
+        try:
+            self.page.screenshot(path=str(out_dir / name), timeout=5000)
+            return [name]
+        except PlaywrightError:
+            return []
+
+    def finish(self) -> None:
+        self.recorder.snapshot(self.context, self.page)
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else exc.__class__.__name__
+

@@ -1,0 +1,234 @@
+"""Scan history behind one small interface: SQLite for real, memory for tests.
+
+A scan and its findings are written in one transaction: a reader sees the
+whole scan or nothing of it, even when the writer dies half-way. Schema
+changes are numbered migrations; the database records which ones it has.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from scanner.errors import UserError
+from scanner.models import SEVERITIES, Finding, ScanResult
+from scanner.scanfile import from_dict, to_dict
+
+DEFAULT_DB = Path("reports/cookiescan.db")
+
+
+class StoreError(UserError):
+    """A history database that cannot be opened or read."""
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """One row of the history: a stored scan, without its observations."""
+
+    id: int
+    site: str
+    started_at: str
+    finished_at: str
+    synthetic: bool
+    n_cookies: int
+    n_requests: int
+    findings_by_severity: dict[str, int]
+    stored_at: str
+
+    @property
+    def n_findings(self) -> int:
+        return sum(self.findings_by_severity.values())
+
+
+class HistoryStore(Protocol):
+    def save_scan(self, scan: ScanResult, findings: Iterable[Finding]) -> int:
+        """Store a scan and its findings atomically; returns the scan id."""
+
+    def scans(self, site: str, limit: int | None = None) -> list[ScanRecord]:
+        """Stored scans of a site, newest first."""
+
+    def load_scan(self, scan_id: int) -> ScanResult: ...
+
+    def findings(self, scan_id: int) -> list[Finding]: ...
+
+    def sites(self) -> list[str]: ...
+
+
+def _record(scan_id: int, scan: ScanResult, findings: list[Finding], stored_at: str) -> ScanRecord:
+    counts = Counter(f.severity for f in findings)
+    return ScanRecord(
+        id=scan_id, site=scan.site, started_at=scan.started_at, finished_at=scan.finished_at,
+        synthetic=scan.synthetic, n_cookies=sum(len(p.cookies) for p in scan.phases),
+        n_requests=sum(len(p.requests) for p in scan.phases),
+        findings_by_severity={s: counts.get(s, 0) for s in SEVERITIES}, stored_at=stored_at)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# ------------------------------------------------------------------ memory ---
+
+class MemoryStore:
+    """In-memory history with the same contract as SQLiteStore (unit tests, dry runs)."""
+
+    def __init__(self):
+        self._scans: dict[int, tuple[ScanResult, list[Finding], ScanRecord]] = {}
+
+    def save_scan(self, scan: ScanResult, findings: Iterable[Finding]) -> int:
+        found = list(findings)  # consume first: a failing iterator stores nothing
+        scan_id = len(self._scans) + 1
+        self._scans[scan_id] = (scan, found, _record(scan_id, scan, found, _now()))
+        return scan_id
+
+    def scans(self, site: str, limit: int | None = None) -> list[ScanRecord]:
+        rows = [r for _, _, r in self._scans.values() if r.site == site]
+        rows.sort(key=lambda r: (r.started_at, r.id), reverse=True)
+        return rows[:limit] if limit else rows
+
+    def load_scan(self, scan_id: int) -> ScanResult:
+        return self._get(scan_id)[0]
+
+    def findings(self, scan_id: int) -> list[Finding]:
+        return list(self._get(scan_id)[1])
+
+    def sites(self) -> list[str]:
+        return sorted({r.site for _, _, r in self._scans.values()})
+
+    def _get(self, scan_id: int):
+        if scan_id not in self._scans:
+            raise StoreError(f"memory history: no scan with id {scan_id}")
+        return self._scans[scan_id]
+
+
+# ------------------------------------------------------------------ sqlite ---
+
+FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+
+# Numbered migrations, applied in order; never edit one that has shipped, add the next.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
+        CREATE TABLE scans (
+            id INTEGER PRIMARY KEY,
+            site TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            synthetic INTEGER NOT NULL,
+            n_cookies INTEGER NOT NULL,
+            n_requests INTEGER NOT NULL,
+            stored_at TEXT NOT NULL,
+            scan_json TEXT NOT NULL
+        );
+        CREATE TABLE findings (
+            scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL, severity TEXT NOT NULL, subject TEXT NOT NULL, message TEXT NOT NULL,
+            phase TEXT, page_url TEXT, evidence TEXT NOT NULL, declared_ref TEXT,
+            classification TEXT, classification_source TEXT, vendor TEXT, fingerprint TEXT NOT NULL
+        );
+    """),
+    (2, """
+        CREATE INDEX scans_by_site ON scans(site, started_at);
+        CREATE INDEX findings_by_scan ON findings(scan_id);
+        CREATE INDEX findings_by_fingerprint ON findings(fingerprint);
+    """),
+)
+
+
+class SQLiteStore:
+    """History in one SQLite file (default reports/cookiescan.db)."""
+
+    def __init__(self, path: Path | str = DEFAULT_DB):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise StoreError(f"{self.path}: not a usable history database ({exc})") from None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "SQLiteStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def schema_versions(self) -> list[int]:
+        return [v for (v,) in self._conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+
+    def _migrate(self) -> None:
+        self._conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT)")
+        done = set(self.schema_versions())
+        for version, sql in MIGRATIONS:
+            if version in done:
+                continue
+            with self._transaction():
+                for statement in filter(str.strip, sql.split(";")):
+                    self._conn.execute(statement)
+                self._conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (version, _now()))
+
+    def _transaction(self):
+        conn = self._conn
+
+        class _Tx:
+            def __enter__(self):
+                conn.execute("BEGIN IMMEDIATE")
+
+            def __exit__(self, exc_type, *rest):
+                conn.execute("ROLLBACK" if exc_type else "COMMIT")
+                return False
+
+        return _Tx()
+
+    def save_scan(self, scan: ScanResult, findings: Iterable[Finding]) -> int:
+        stored_at = _now()
+        with self._transaction():
+            cur = self._conn.execute(
+                "INSERT INTO scans (site, started_at, finished_at, synthetic, n_cookies, n_requests, stored_at, scan_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (scan.site, scan.started_at, scan.finished_at, int(scan.synthetic),
+                 sum(len(p.cookies) for p in scan.phases), sum(len(p.requests) for p in scan.phases),
+                 stored_at, json.dumps(to_dict(scan), ensure_ascii=False)))
+            scan_id = cur.lastrowid
+            placeholders = ", ".join("?" * (len(FINDING_FIELDS) + 1))
+            for f in findings:
+                self._conn.execute(
+                    f"INSERT INTO findings (scan_id, {', '.join(FINDING_FIELDS)}) VALUES ({placeholders})",
+                    (scan_id, *(getattr(f, name) for name in FINDING_FIELDS)))
+        return scan_id
+
+    def scans(self, site: str, limit: int | None = None) -> list[ScanRecord]:
+        rows = self._conn.execute(
+            "SELECT id, site, started_at, finished_at, synthetic, n_cookies, n_requests, stored_at FROM scans"
+            " WHERE site = ? ORDER BY started_at DESC, id DESC" + (" LIMIT ?" if limit else ""),
+            (site, limit) if limit else (site,)).fetchall()
+        out = []
+        for row in rows:
+            counts = dict(self._conn.execute(
+                "SELECT severity, COUNT(*) FROM findings WHERE scan_id = ? GROUP BY severity", (row[0],)).fetchall())
+            out.append(ScanRecord(id=row[0], site=row[1], started_at=row[2], finished_at=row[3], synthetic=bool(row[4]),
+                                  n_cookies=row[5], n_requests=row[6], stored_at=row[7],
+                                  findings_by_severity={s: counts.get(s, 0) for s in SEVERITIES}))
+        return out
+
+    def load_scan(self, scan_id: int) -> ScanResult:
+        row = self._conn.execute("SELECT scan_json FROM scans WHERE id = ?", (scan_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"{self.path}: no scan with id {scan_id}")
+        return from_dict(ScanResult, json.loads(row[0]))
+
+    def findings(self, scan_id: int) -> list[Finding]:
+        rows = self._conn.execute(
+            f"SELECT {', '.join(FINDING_FIELDS)} FROM findings WHERE scan_id = ? ORDER BY rowid", (scan_id,)).fetchall()
+        return [Finding(**dict(zip(FINDING_FIELDS, row))) for row in rows]
+
+    def sites(self) -> list[str]:
+        return [s for (s,) in self._conn.execute("SELECT DISTINCT site FROM scans ORDER BY site")]

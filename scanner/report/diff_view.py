@@ -1,0 +1,136 @@
+"""Terminal tables for `cookiescan diff` and `cookiescan history` (rich).
+
+Markers: `+` undeclared, `>` over-long (or over the legal cap), `!` before
+consent / after refusal, `-` declared but never observed (stale). Every text a
+page controls goes through rich's escape so a cookie name cannot style output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from rich.markup import escape
+from rich.table import Table
+
+from scanner.history.changes import ScanChanges
+from scanner.judge.sightings import PHASE_ORDER, NameMatcher
+from scanner.models import Finding
+from scanner.judge.rules import days
+from scanner.history.store import ScanRecord
+
+MARKS = {
+    "undeclared_cookie": "+", "over_long_cookie": ">", "over_legal_cap": ">", "before_consent": "!",
+    "after_refusal": "!", "stale_declaration": "-",
+}
+MARK_ORDER = "+>!-"
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    marks: str
+    what: str  # "cookie" | "storage" | "request" | "declared"
+    name: str
+    phases: str
+    lifetime: str
+    declared: str
+
+
+def diff_rows(frames: dict[str, pd.DataFrame], declared: pd.DataFrame, findings: list[Finding]) -> list[DiffRow]:
+    """Observed vs declared, one row per cookie (and per flagged storage key or host)."""
+    marks: dict[str, set[str]] = {}
+    for f in findings:
+        if f.kind in MARKS:
+            marks.setdefault(f.subject, set()).add(MARKS[f.kind])
+    matcher = NameMatcher(declared["name"].tolist())
+    declared_text = [f"{n} ({r})" for n, r in zip(declared["name"], declared["retention_text"])]
+    rows = []
+    cookies = frames["cookies"]
+    for name, group in cookies.groupby("name", sort=True):
+        phases = sorted(set(group["phase"]), key=lambda p: PHASE_ORDER.get(p, 9))
+        row = matcher.match(name)
+        rows.append(DiffRow(_marks(marks.get(name)), "cookie", name, ", ".join(phases),
+                            days(group["requested_lifetime_s"].max()), declared_text[row] if row >= 0 else ""))
+    for what, frame, key in (("storage", frames["storage"], "name"), ("request", frames["requests"], "host")):
+        for name, group in frame.groupby(key, sort=True):
+            if name in marks:
+                phases = sorted(set(group["phase"]), key=lambda p: PHASE_ORDER.get(p, 9))
+                rows.append(DiffRow(_marks(marks[name]), what, name, ", ".join(phases), "", ""))
+    for f in findings:
+        if f.kind == "stale_declaration":
+            rows.append(DiffRow("-", "declared", f.subject, "never observed", "", f.declared_ref or ""))
+    return rows
+
+
+def _marks(found: set[str] | None) -> str:
+    return "".join(m for m in MARK_ORDER if found and m in found) or " "
+
+
+def diff_table(rows: list[DiffRow]) -> Table:
+    table = Table()
+    for col in ("", "kind", "name", "phases", "requested", "declared as"):
+        table.add_column(col)
+    for r in rows:
+        style = "red" if "!" in r.marks else "yellow" if r.marks.strip() else None
+        table.add_row(escape(r.marks), r.what, escape(r.name), r.phases, r.lifetime, escape(r.declared), style=style)
+    return table
+
+
+def other_findings_table(findings: list[Finding]) -> Table | None:
+    """Findings the observed-vs-declared table has no row for (consent, login, third parties, pages)."""
+    rest = [f for f in findings if f.kind not in MARKS]
+    if not rest:
+        return None
+    table = Table(title="Other findings", title_justify="left")
+    for col in ("severity", "kind", "subject", "message"):
+        table.add_column(col)
+    for f in rest:
+        table.add_row(f.severity, f.kind, escape(f.subject), escape(f.message),
+                      style="bold red" if f.kind == "consent_not_verified" else None)
+    return table
+
+
+def changes_table(changes: ScanChanges) -> Table:
+    table = Table()
+    for col in ("", "change", "subject", "detail"):
+        table.add_column(col)
+    for c in changes.new_cookies:
+        table.add_row("+", "new cookie", escape(c.name), escape(f"{c.host}; {', '.join(c.phases)}; {days(c.lifetime_s)}"))
+    for c in changes.removed_cookies:
+        table.add_row("-", "removed cookie", escape(c.name), escape(f"{c.host}; {', '.join(c.phases)}"))
+    for c in changes.lifetime_changes:
+        table.add_row(">", "lifetime changed", escape(c.name), escape(f"{c.host}; {days(c.before_s)} -> {days(c.after_s)}"))
+    for c in changes.phase_changes:
+        table.add_row("!", "phases changed", escape(c.name),
+                      escape(f"{c.host}; {', '.join(c.before)} -> {', '.join(c.after)}"))
+    for host in changes.new_third_parties:
+        table.add_row("+", "new third party", escape(host), "")
+    for host in changes.removed_third_parties:
+        table.add_row("-", "removed third party", escape(host), "")
+    for f in changes.new_findings:
+        table.add_row("+", f"new finding ({f.severity})", escape(f.subject), escape(f"{f.kind}: {f.message}"))
+    for f in changes.resolved_findings:
+        table.add_row("-", "resolved finding", escape(f.subject), escape(f.kind))
+    return table
+
+
+def history_table(site: str, records: list[ScanRecord]) -> Table:
+    table = Table(title=escape(f"History of {site}"), title_justify="left")
+    for col in ("id", "started (UTC)", "took", "cookies", "3rd-party requests", "high", "medium", "low", "info", "note"):
+        table.add_column(col, no_wrap=True)
+    for r in records:
+        by = r.findings_by_severity
+        table.add_row(str(r.id), r.started_at.replace("T", " ")[:19], _took(r.started_at, r.finished_at),
+                      str(r.n_cookies), str(r.n_requests),
+                      str(by.get("high", 0)), str(by.get("medium", 0)), str(by.get("low", 0)), str(by.get("info", 0)),
+                      "synthetic replica" if r.synthetic else "")
+    return table
+
+
+def _took(started: str, finished: str) -> str:
+    try:
+        seconds = (datetime.fromisoformat(finished.replace("Z", "+00:00"))
+                   - datetime.fromisoformat(started.replace("Z", "+00:00"))).total_seconds()
+    except ValueError:
+        return ""
+    return f"{seconds:.0f} s"

@@ -1,0 +1,103 @@
+"""Consent rules data, cookie patterns and the heuristic's phrase lists (no browser)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from scanner.knowledge.classify import Classifier
+from scanner.collect.consent import consent_cookie_patterns
+from scanner.collect.consent.autoconsent import _assets, popup_selectors, version
+from scanner.collect.consent.heuristic import ACCEPT, REJECT, SETTINGS
+from scanner.collect.consent.rules import RULES_DIR, RuleError, load_rules, matches, parse_rule, platform_of_autoconsent
+from scanner.knowledge.cookies import load_knowledge_base
+from scanner.models import STRICTLY_NECESSARY
+
+REQUIRED = ("didomi", "onetrust", "axeptio", "tarteaucitron", "cookiebot", "usercentrics", "consentmanager", "klaro",
+            "cookieconsent", "iubenda", "borlabs", "complianz", "cookieyes", "sourcepoint", "tcf")
+
+
+def test_every_required_platform_has_a_rule_file():
+    assert {r.platform for r in load_rules()} >= set(REQUIRED)
+    assert load_rules()[-1].platform == "tcf"  # the generic check comes after every specific platform
+
+
+@pytest.mark.parametrize("platform", [p for p in REQUIRED if p != "tcf"])
+def test_platform_rules_can_detect_accept_and_reject(platform):
+    rule = next(r for r in load_rules() if r.platform == platform)
+    assert rule.detect_selectors or rule.detect_globals
+    assert rule.banner and rule.accept and rule.reject and rule.cookies
+    for flow in (*rule.accept, *rule.reject):
+        assert flow, f"{rule.source}: empty flow"
+
+
+def test_autoconsent_names_in_rules_exist_in_the_pinned_autoconsent():
+    rules_by_name = _assets()[2]
+    dynamic = {"Onetrust", "Klaro", "Cybotcookiebot", "consentmanager.net", "Sourcepoint-frame"}  # written in TS
+    for rule in load_rules():
+        for name in rule.autoconsent:
+            if name in ("Sourcepoint-top", "usercentrics-1"):
+                continue  # older rule names kept so scans with older autoconsent versions still map
+            assert name in rules_by_name or name in dynamic, f"{rule.source}: autoconsent has no rule {name!r}"
+    assert version() == json.loads(open("package.json").read())["dependencies"]["@duckduckgo/autoconsent"]
+
+
+def test_autoconsent_rule_names_map_to_platforms():
+    assert platform_of_autoconsent("didomi") == "didomi"
+    assert platform_of_autoconsent("Onetrust") == "onetrust"
+    assert platform_of_autoconsent("tarteaucitron.js") == "tarteaucitron"
+    assert platform_of_autoconsent("cookieconsent3") == "cookieconsent"
+    assert platform_of_autoconsent("no-such-cmp") is None
+    assert "#cc-main .cm-wrapper" in popup_selectors("cookieconsent3")
+
+
+def test_consent_cookie_patterns_cover_the_platforms_cookies():
+    patterns = consent_cookie_patterns()
+    expect = {"didomi": ["didomi_token", "euconsent-v2"], "onetrust": ["OptanonConsent", "OptanonAlertBoxClosed"],
+              "cookiebot": ["CookieConsent"], "axeptio": ["axeptio_cookies", "axeptio_authorized_vendors"],
+              "tarteaucitron": ["tarteaucitron"], "klaro": ["klaro"], "cookieconsent": ["cc_cookie"],
+              "complianz": ["cmplz_banner-status"], "consentmanager": ["__cmpconsentx12345"],
+              "iubenda": ["_iub_cs-123456"], "cookieyes": ["cookieyes-consent"], "borlabs": ["borlabs-cookie"],
+              "usercentrics": ["uc_user_interaction"], "sourcepoint": ["consentUUID"], "tcf": ["euconsent-v2"]}
+    for platform, names in expect.items():
+        for name in names:
+            assert matches(name, patterns[platform]), (platform, name)
+    assert not matches("_ga", [p for ps in patterns.values() for p in ps])
+
+
+def test_consent_cookies_classify_as_strictly_necessary():
+    classifier = Classifier(load_knowledge_base(), consent_patterns=consent_cookie_patterns())
+    for name in ("didomi_token", "OptanonConsent", "tarteaucitron", "klaro", "cc_cookie", "axeptio_cookies"):
+        c = classifier.classify(name)
+        assert c.category == STRICTLY_NECESSARY, name
+        assert c.source.startswith("consent_platform:"), (name, c.source)
+    assert classifier.classify("_ga").category != STRICTLY_NECESSARY
+
+
+def test_a_malformed_rule_file_is_refused(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: Bad\naccept: '#x'\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="bad.yaml"):
+        parse_rule(bad)
+    bad.write_text("name: Bad\nbanner: ['#x']\nclick_everything: true\n", encoding="utf-8")
+    with pytest.raises(RuleError, match="unknown keys"):
+        parse_rule(bad)
+
+
+def test_shipped_rule_files_are_all_yaml_and_parse():
+    assert len(list(RULES_DIR.glob("*.yaml"))) == len(load_rules())
+
+
+def test_heuristic_phrases_cover_five_languages_and_never_overlap():
+    for table in (ACCEPT, REJECT, SETTINGS):
+        assert set(table) == {"fr", "de", "it", "en", "es"}
+    accept = {p for ps in ACCEPT.values() for p in ps}
+    reject = {p for ps in REJECT.values() for p in ps}
+    settings = {p for ps in SETTINGS.values() for p in ps}
+    assert not accept & reject and not accept & settings and not reject & settings
+    for phrase in ("tout accepter", "alle akzeptieren", "accetta tutto", "aceptar todo", "accept all"):
+        assert phrase in accept
+    for phrase in ("continuer sans accepter", "ablehnen", "rifiuta", "rechazar", "reject all", "tout refuser"):
+        assert phrase in reject
+    for table in (ACCEPT, REJECT, SETTINGS):  # page.js compares against lower-case text
+        assert all(p == p.lower().strip() for ps in table.values() for p in ps)
