@@ -17,6 +17,12 @@ AUTHENTICATED_REJECT = "authenticated_reject"  # logged in, after reject (when t
 PHASES = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED, AUTHENTICATED_REJECT)
 LOGGED_IN_PHASES = (AUTHENTICATED, AUTHENTICATED_REJECT)
 REFUSED_PHASES = (REJECT, AUTHENTICATED_REJECT)
+PHASE_ORDER = {p: i for i, p in enumerate(PHASES)}
+
+
+def phase_rank(phase: str | None) -> int:
+    """Position in PHASES; an unknown phase sorts after every known one."""
+    return PHASE_ORDER.get(phase or "", len(PHASES))
 
 # Cookie / storage categories (CNIL vocabulary, English keys).
 STRICTLY_NECESSARY = "strictly_necessary"

@@ -10,10 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from scanner.config import ProjectConfig, SiteConfig, load_config, site_from_url
+from scanner.commands.options import DEFAULT_CONFIG, configured_site
+from scanner.config import ProjectConfig, SiteConfig, load_config
 from scanner.errors import UserError
-
-DEFAULT_CONFIG = Path("cookiescan.toml")
 
 
 def register(app: typer.Typer) -> None:
@@ -24,16 +23,6 @@ def register(app: typer.Typer) -> None:
 
 
 # ---------------------------------------------------------------- helpers ---
-
-def _site(name: str, config_path: Path | None) -> tuple[SiteConfig, Path]:
-    """A site from the config when it is listed there, else from the URL/host given."""
-    path = config_path or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
-    if path is not None:
-        config = load_config(path)
-        if any(s.name == name or s.start_url.split("/")[2] == name for s in config.sites) or config_path:
-            return config.site(name), path.parent
-    return site_from_url(name), Path(".")
-
 
 def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
              jobs: int = 1):
@@ -78,14 +67,14 @@ def diff(
 ) -> None:
     """Observed vs declared: + undeclared, > over-long, ! before consent / after refusal, - stale."""
     from scanner.history.changes import compare_scans
-    from scanner.report.diff_view import changes_table, diff_rows, diff_table, other_findings_table
     from scanner.history.gate import declared_for
-    from scanner.judge.reconcile import declared_frame, observed_frames, reconcile
+    from scanner.judge import judge
+    from scanner.report.diff_view import changes_table, diff_rows, diff_table, other_findings_table
 
     if since not in (None, "last"):
         raise UserError(f"--since {since!r}: only 'last' is supported")
     console = Console()
-    site_cfg, config_dir = _site(site, config)
+    site_cfg, config_dir = configured_site(site, config)
     if declared_dir is not None:
         from scanner.declared import load_declared
         declared = load_declared(declared_dir)
@@ -98,26 +87,26 @@ def diff(
                 raise UserError(f"{db}: no stored scan of {site_cfg.name}")
             current, current_id = store.load_scan(records[0].id), records[0].id
             previous = store.load_scan(records[1].id) if len(records) > 1 else None
-            current_findings = reconcile(current, declared, site=site_cfg)
+            judgement = judge(current, declared, site_cfg)
         else:
             previous = store.load_scan(records[0].id) if records else None
             current = _scanner(out, resolver_rules, insecure, synthetic, console)(site_cfg)
-            current_findings = reconcile(current, declared, site=site_cfg)
-            current_id = store.save_scan(current, current_findings)
-    frames = observed_frames(current, declared, site=site_cfg)
+            judgement = judge(current, declared, site_cfg)
+            current_id = store.save_scan(current, list(judgement.findings))
     note = " (synthetic replica)" if current.synthetic else ""
     console.print(f"[bold]{escape(site_cfg.name)}{note}: scan #{current_id} of {escape(current.started_at)}, "
                   "observed vs declared[/bold]  (+ undeclared, > over-long, ! before consent / after refusal, - stale)",
                   soft_wrap=True)
-    console.print(diff_table(diff_rows(frames, declared_frame(declared), current_findings)))
-    other = other_findings_table(current_findings)
+    console.print(diff_table(diff_rows(current, judgement)))
+    other = other_findings_table(list(judgement.findings))
     if other is not None:
         console.print(other)
     if since == "last":
         if previous is None:
             console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(str(db))} to compare with")
             return
-        changes = compare_scans(previous, current, reconcile(previous, declared, site=site_cfg), current_findings)
+        changes = compare_scans(previous, current, list(judge(previous, declared, site_cfg).findings),
+                                list(judgement.findings))
         if changes.empty:
             console.print(f"no change since the scan of {escape(previous.started_at)}")
         else:

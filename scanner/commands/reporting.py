@@ -1,15 +1,15 @@
 """CLI commands: report (render a scan file as html, json, csv, md, sarif, junit or terminal)."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 
+from scanner.commands.options import ConfigOption, configured_site
 from scanner.errors import UserError
-from scanner.models import SEVERITIES, DeclaredSite, ScanResult
+from scanner.models import SEVERITIES, ScanResult
 
 EXIT_FINDINGS = 1
 
@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
                                          "(scans never keep raw values)."),
         fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above "
                                               "this severity: " + " | ".join(SEVERITIES)),
+        config: ConfigOption = None,
     ) -> None:
         """Render the report of a scan file: findings, inventory per phase, third parties."""
         from scanner.report import FORMATS, build_report, extension, render, terminal
@@ -41,10 +42,8 @@ def register(app: typer.Typer) -> None:
         if fail_on is not None and fail_on not in SEVERITIES:
             raise UserError(f"--fail-on {fail_on!r}: choose from {', '.join(SEVERITIES)}")
         scan = load_scan(scan_json)
-        declared_site = load_declared_side(declared, scan)
-        findings = compute_findings(scan, declared_site)
-        model = build_report(scan, findings, declared_site, scan_dir=scan_json.parent, show_values=show_values,
-                             fail_on=fail_on)
+        judgement = judge_scan_file(scan, declared, config)
+        model = build_report(scan, judgement, scan_dir=scan_json.parent, show_values=show_values, fail_on=fail_on)
         if fmt == "terminal" and out is None:
             console = Console()
             for item in terminal.renderables(model):
@@ -56,28 +55,24 @@ def register(app: typer.Typer) -> None:
                 target.write_text(render(fmt, model), encoding="utf-8")
             except OSError as exc:
                 raise UserError(f"{target}: cannot write report ({exc.strerror})") from None
-            Console(stderr=True).print(f"{fmt} report: {target} ({len(findings)} findings)", highlight=False,
+            Console(stderr=True).print(f"{fmt} report: {target} ({len(judgement.findings)} findings)", highlight=False,
                                        markup=False, soft_wrap=True)
-        if fail_on and any(at_or_above(f.severity, fail_on) for f in findings):
+        if fail_on and any(at_or_above(f.severity, fail_on) for f in judgement.findings):
             raise typer.Exit(EXIT_FINDINGS)
 
 
-def load_declared_side(directory: Path | None, scan: ScanResult) -> DeclaredSite | None:
-    """`--declared DIR`, else the declared files found for the scan's site, else nothing."""
-    try:
-        declared_module = importlib.import_module("scanner.declared")
-    except ModuleNotFoundError:
-        if directory is not None:
-            raise UserError(f"--declared {directory}: this install has no declared-side support") from None
-        return None
-    if directory is not None:
-        if not directory.is_dir():
-            raise UserError(f"--declared {directory}: no such directory")
-        return declared_module.load_declared(directory)
-    find_declared = getattr(declared_module, "find_declared", None)
-    return find_declared(scan.site) if find_declared else None
+def judge_scan_file(scan: ScanResult, declared_dir: Path | None, config: Path | None):
+    """The judgement `check` would make: the site's config ([site.classify]) and declared side,
+    `--declared DIR` replacing the latter."""
+    from scanner.declared import load_declared
+    from scanner.history.gate import declared_for
+    from scanner.judge import judge
 
-
-def compute_findings(scan: ScanResult, declared: DeclaredSite | None) -> list:
-    from scanner.judge.reconcile import reconcile
-    return reconcile(scan, declared)
+    site, config_dir = configured_site(scan.site, config)
+    if declared_dir is not None:
+        if not declared_dir.is_dir():
+            raise UserError(f"--declared {declared_dir}: no such directory")
+        declared = load_declared(declared_dir)
+    else:
+        declared = declared_for(site, config_dir)
+    return judge(scan, declared, site)

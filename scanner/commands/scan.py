@@ -112,13 +112,12 @@ def _run_with_progress(console: Console, site: SiteConfig, run) -> ScanResult:
 
 def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path]) -> None:
     from scanner.history.gate import declared_for
-    from scanner.judge.reconcile import reconcile
     from scanner.history.store import SQLiteStore
+    from scanner.judge import judge
 
     declared = declared_for(site, config.parent if config else Path("."))
-    findings = reconcile(result, declared, site=site)
     with SQLiteStore(db) as store:
-        store.save_scan(result, findings)
+        store.save_scan(result, list(judge(result, declared, site).findings))
 
 
 def _print_summary(console: Console, result: ScanResult) -> None:

@@ -1,12 +1,14 @@
-"""Cookie-name patterns: an exact name, or a pattern with `*` (e.g. `_ga_*`).
+"""Cookie-name patterns and the one matcher from names to declared (or any listed) rows.
 
-Real vendors suffix names with IDs (`_ga_ABC123`, `intercom-session-x1y2`),
-so declared tables and the knowledge base use wildcards.
+A name is exact, or a pattern with `*` (e.g. `_ga_*`): real vendors suffix
+names with IDs (`_ga_ABC123`, `intercom-session-x1y2`), so declared tables,
+site overrides and consent rules use wildcards.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+
+import pandas as pd
 
 
 def is_pattern(name: str) -> bool:
@@ -18,12 +20,43 @@ def pattern_regex(pattern: str) -> str:
     return "^" + ".*".join(re.escape(part) for part in pattern.split("*")) + "$"
 
 
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern:
-    return re.compile(pattern_regex(pattern))
+class NameMatcher:
+    """Which listed row an observed name falls under.
 
+    An exact name beats any pattern; among patterns the most specific (longest
+    literal text) wins, then the first listed. Patterns go through one combined
+    regular expression, so each distinct name costs one match.
+    """
 
-def name_matches(pattern: str, name: str) -> bool:
-    if not is_pattern(pattern):
-        return pattern == name
-    return _compiled(pattern).match(name) is not None
+    def __init__(self, names: list[str]):
+        self.exact: dict[str, int] = {}
+        patterns: list[tuple[int, str]] = []
+        for i, name in enumerate(names):
+            if is_pattern(name):
+                patterns.append((i, name))
+            else:
+                self.exact.setdefault(name, i)
+        patterns.sort(key=lambda p: -len(p[1].replace("*", "")))  # stable: ties keep table order
+        self.pattern_rows = [i for i, _ in patterns]
+        self.combined = (
+            re.compile("|".join(f"(?:{pattern_regex(p)})()" for _, p in patterns)) if patterns else None
+        )
+
+    def match(self, name: str) -> int:
+        """Row index of the entry for `name`, or -1."""
+        hit = self.exact.get(name)
+        if hit is not None:
+            return hit
+        if self.combined is not None:
+            m = self.combined.match(name)
+            if m is not None:
+                # Each alternative ends with an empty group: the one that matched tells the row.
+                return self.pattern_rows[m.lastindex - 1]
+        return -1
+
+    def match_series(self, names: pd.Series) -> pd.Series:
+        """Row index per name (-1 = none), computed once per distinct name."""
+        codes, uniques = pd.factorize(names)
+        rows = [self.match(n) for n in uniques]
+        lookup = pd.Series(rows + [-1], dtype="int64").to_numpy()
+        return pd.Series(lookup[codes], index=names.index)

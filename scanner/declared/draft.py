@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scanner.common.durations import DAY_S
 from scanner.knowledge.classify import Classifier
 from scanner.knowledge.cookies import KnowledgeBase
 from scanner.models import CATEGORIES, DeclaredCookie, DeclaredSite, Retention, ScanResult
 
-DAY_S = 86400.0
 TO_COMPLETE = "unknown: to be completed by the site"
 
 # A trailing ID after a separator: long hex, digits, or letters mixed with digits.

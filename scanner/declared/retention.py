@@ -7,8 +7,8 @@ Four languages (FR, IT, DE, EN). A retention is one of:
   "Durata del rapporto contrattuale + 3 mesi"): not a cookie lifetime, so not comparable;
 - unknown:  anything else, kept verbatim and flagged, never guessed.
 
-Units: a year is 365.25 days and a month a twelfth of it (30.4375 days), so that
-"13 mois" (CNIL's ceiling) is 395.7 days and "12 months" equals "1 year".
+Units (scanner.common.durations): a year is 365.25 days and a month a twelfth of it,
+so that "13 mois" (CNIL's ceiling) is 395.7 days and "12 months" equals "1 year".
 """
 from __future__ import annotations
 
@@ -16,11 +16,8 @@ import html
 import re
 
 from scanner.models import Retention
+from scanner.common.durations import DAY_S, MONTH_S, YEAR_S
 from scanner.common.text import fold
-
-DAY_S = 86400.0
-YEAR_S = 365.25 * DAY_S
-MONTH_S = YEAR_S / 12
 
 # Unit words, accent-free and lower-case, per unit length in seconds.
 _UNITS: dict[float, tuple[str, ...]] = {

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from scanner.judge.sightings import PHASE_ORDER
 from scanner.judge.observations import cookie_frame, request_frame
-from scanner.models import Finding, ScanResult
+from scanner.models import Finding, ScanResult, phase_rank
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ def cookie_keys(scan: ScanResult) -> dict[tuple[str, str], CookieKey]:
     frame = cookie_frame(scan)
     out = {}
     for (name, host), rows in frame.groupby(["name", "host"], sort=True):
-        phases = tuple(sorted(set(rows["phase"]), key=lambda p: PHASE_ORDER.get(p, 99)))
+        phases = tuple(sorted(set(rows["phase"]), key=phase_rank))
         lifetime = rows["requested_lifetime_s"].max()
         out[(name, host)] = CookieKey(name, host, phases, None if pd.isna(lifetime) else float(lifetime))
     return out

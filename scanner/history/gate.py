@@ -12,15 +12,19 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from scanner.history.baseline import Baseline, apply_baseline, expired_absent
+from scanner.common.text import first_line
 from scanner.config import ProjectConfig, SiteConfig
+from scanner.declared import find_declared, load_declared
 from scanner.errors import UserError
+from scanner.history.baseline import Baseline, apply_baseline, expired_absent
+from scanner.history.store import HistoryStore
+from scanner.judge import Judgement, judge
+from scanner.judge.reconcile import ReconcileOptions
 from scanner.judge.sightings import fingerprint
 from scanner.models import SEVERITIES, DeclaredSite, Finding, ScanResult, severity_rank
-from scanner.judge.reconcile import ReconcileOptions, reconcile
+from scanner.report import build_report, extension, render
 from scanner.report.markdown import md  # page-controlled text must not become Markdown or HTML
 from scanner.scanfile import safe_name, scan_dir
-from scanner.history.store import HistoryStore
 
 REPORT_FORMATS = ("json", "html", "md", "sarif")
 
@@ -60,10 +64,6 @@ def check_severity(value: str) -> str:
 
 def declared_for(site: SiteConfig, config_dir: Path) -> DeclaredSite | None:
     """The declared data of a configured site (path relative to the config file), if any."""
-    try:
-        from scanner.declared import find_declared, load_declared
-    except ImportError:
-        return None  # integration point: scanner.declared (declared side) not there yet
     if site.declared:
         path = Path(site.declared)
         return load_declared(path if path.is_absolute() else config_dir / path)
@@ -88,12 +88,13 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
             outcomes.append(_failed_site(site, exc))
             continue
         declared = declared_for(site, config_dir)
-        findings = reconcile(result, declared, options=options, site=site)
+        judgement = judge(result, declared, site, options=options)
+        findings = judgement.findings
         present |= {f.fingerprint for f in findings}
-        judged = apply_baseline(findings, baseline, today=today, site=site.name, report_absent=False)
-        scan_id = store.save_scan(result, findings)
-        reports = write_reports(result, list(judged.kept), declared, out_dir / safe_name(site.name), formats, fail_on,
-                                files_dir=scan_dir(out_dir, result.site, result.started_at))
+        judged = apply_baseline(list(findings), baseline, today=today, site=site.name, report_absent=False)
+        scan_id = store.save_scan(result, list(findings))
+        reports = write_reports(result, judgement.with_findings(judged.kept), out_dir / safe_name(site.name), formats,
+                                fail_on, files_dir=scan_dir(out_dir, result.site, result.started_at))
         progress(f"{site.name}: {len(judged.kept)} finding(s), {len(judged.suppressed)} accepted in baseline")
         outcomes.append(SiteOutcome(site=site.name, scan_id=scan_id, findings=tuple(findings), kept=judged.kept,
                                     suppressed=len(judged.suppressed), reports=tuple(reports),
@@ -103,7 +104,7 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
 
 
 def _failed_site(site: SiteConfig, exc: Exception) -> SiteOutcome:
-    message = f"the scan of {site.name} failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    message = f"the scan of {site.name} failed: {type(exc).__name__}: {first_line(exc)}"
     finding = Finding(kind="page_failed", severity="high", subject=site.start_url, message=message,
                       page_url=site.start_url, evidence=message,
                       fingerprint=fingerprint(site.name, "page_failed", f"scan:{site.start_url}"))
@@ -111,12 +112,10 @@ def _failed_site(site: SiteConfig, exc: Exception) -> SiteOutcome:
                        synthetic=False)
 
 
-def write_reports(scan: ScanResult, findings: list[Finding], declared: DeclaredSite | None, out_dir: Path,
-                  formats: tuple[str, ...], fail_on: str, files_dir: Path | None = None) -> list[str]:
-    from scanner.report import build_report, extension, render  # renderer registry (report area)
-
+def write_reports(scan: ScanResult, judgement: Judgement, out_dir: Path, formats: tuple[str, ...], fail_on: str,
+                  files_dir: Path | None = None) -> list[str]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = build_report(scan, findings, declared, fail_on=fail_on, scan_dir=files_dir)  # screenshots live beside scan.json
+    model = build_report(scan, judgement, fail_on=fail_on, scan_dir=files_dir)  # screenshots live beside scan.json
     paths = []
     for fmt in formats:
         path = out_dir / f"report.{extension(fmt)}"

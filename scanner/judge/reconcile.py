@@ -1,9 +1,9 @@
-"""Observations x declared policy -> findings.
+"""Observations x declared policy -> findings, over pandas frames.
 
-`reconcile(scan, declared)` is the entry point; it classifies the scan's
-inventories (`observed_frames`), then hands plain frames to
-`reconcile_frames`, which holds all the rules and never touches a browser or
-a file. See docs/reconcile.md for each rule and its severity.
+`observed_frames` classifies a scan's inventories and matches each observation
+to its declared row once; `reconcile_frames` holds all the rules and never
+touches a browser or a file. `scanner.judge.judge` wires the two and is what
+every command calls. See docs/reconcile.md for each rule and its severity.
 """
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from scanner.common.durations import DAY_S, MONTH_S
+from scanner.common.names import NameMatcher
 from scanner.config import SiteConfig
-from scanner.judge.sightings import PHASE_ORDER, NameMatcher, fingerprint
 from scanner.judge.observations import scan_frames
-from scanner.models import BEFORE_CONSENT, UNKNOWN, DeclaredSite, Finding, ScanResult, severity_rank
-from scanner.judge.health import phase_findings
 from scanner.judge.rules import consent_phase_findings, cookie_findings, third_party_findings
-
-DAY_S = 86400.0
+from scanner.knowledge.classify import classify_frame
+from scanner.knowledge.cookies import load_knowledge_base
+from scanner.models import BEFORE_CONSENT, DeclaredSite, Finding, ScanResult, phase_rank, severity_rank
 
 FINDING_KINDS = (
     "undeclared_cookie", "over_long_cookie", "over_legal_cap", "before_consent", "after_refusal",
@@ -26,16 +26,6 @@ FINDING_KINDS = (
     "consent_not_verified", "login_failed", "page_failed",
     "baseline_expired",  # added by the gate (scanner.history.baseline), never by reconcile
 )
-
-
-def _month_s() -> float:
-    """The month scanner.declared.retention normalises declared durations with, so both sides agree."""
-    try:
-        from scanner.declared import retention
-        return float(getattr(retention, "MONTH_S"))
-    except (ImportError, AttributeError):
-        return 30.0 * DAY_S
-
 
 # Third parties whose requests are strictly necessary: consent platforms (the
 # banner has to load before anyone can consent) and plain CDNs serving code.
@@ -51,7 +41,7 @@ NECESSARY_THIRD_PARTIES = (
 @dataclass(frozen=True)
 class ReconcileOptions:
     tolerance_s: float = DAY_S  # over_long_cookie: requested may exceed declared by this much
-    legal_cap_s: float = field(default_factory=lambda: 13 * _month_s())  # CNIL: 13 months
+    legal_cap_s: float = 13 * MONTH_S  # CNIL: 13 months, in the month declared retentions are read with
     necessary_third_parties: tuple[str, ...] = NECESSARY_THIRD_PARTIES
     evidence_pages: int = 20  # pages listed in a finding's evidence; the count is always complete
 
@@ -60,18 +50,31 @@ class ReconcileOptions:
 
 def observed_frames(scan: ScanResult, declared: DeclaredSite | None = None, *, vendors=None, kb=None,
                     site: SiteConfig | None = None) -> dict[str, pd.DataFrame]:
-    """Inventories of a scan with classification and owner columns.
+    """Inventories of a scan with classification, declared-row and owner columns.
 
     "cookies" and "storage" gain category, classification_source, likely_vendor,
-    likely_purpose (scanner.knowledge.classify); "cookies" and "requests" gain owner (the
-    vendor map's owner of the host, else the knowledge base's likely vendor).
+    likely_purpose (scanner.knowledge.classify) and declared_row (index into
+    declared.cookies, -1 when undeclared); "cookies" and "requests" gain owner
+    and owner_source ("vendor map", "knowledge base" or None).
     """
+    # Imported here: the consent rules package loads Playwright, which `report` and `diff` never need.
+    from scanner.collect.consent.rules import consent_cookie_patterns
+
     frames = scan_frames(scan)
+    kb = kb if kb is not None else load_knowledge_base()
     overrides = dict(site.classify) if site else None
     for key in ("cookies", "storage"):
-        frames[key] = _classify(frames[key], kb=kb, declared=declared, site_overrides=overrides)
-    frames["cookies"]["owner"] = _owners(frames["cookies"]["host"], vendors).fillna(frames["cookies"]["likely_vendor"])
+        frames[key] = classify_frame(frames[key], kb=kb, declared=declared, site_overrides=overrides,
+                                     consent_patterns=consent_cookie_patterns())
+    frames = with_declared_rows(frames, declared_frame(declared))
+    cookies = frames["cookies"]
+    mapped = _owners(cookies["host"], vendors)
+    cookies["owner"] = mapped.fillna(cookies["likely_vendor"])
+    cookies["owner_source"] = mapped.notna().map({True: "vendor map", False: None}).astype(object)
+    cookies.loc[mapped.isna() & cookies["owner"].notna(), "owner_source"] = "knowledge base"
     frames["requests"]["owner"] = _owners(frames["requests"]["host"], vendors)
+    frames["requests"]["owner_source"] = frames["requests"]["owner"].notna().map(
+        {True: "vendor map", False: None}).astype(object)
     return frames
 
 
@@ -86,52 +89,20 @@ def declared_frame(declared: DeclaredSite | None) -> pd.DataFrame:
     return frame
 
 
-def _classify(frame: pd.DataFrame, *, kb, declared, site_overrides) -> pd.DataFrame:
-    try:
-        from scanner.knowledge.classify import classify_frame
-        from scanner.knowledge.cookies import load_knowledge_base
-    except ImportError:
-        # Integration point: without scanner.knowledge.classify, the declared category is all we know.
-        return _classify_from_declared(frame, declared)
-    kb = kb if kb is not None else load_knowledge_base()
-    return classify_frame(frame, kb=kb, declared=declared, site_overrides=site_overrides,
-                          consent_patterns=_consent_patterns())
-
-
-def _consent_patterns() -> dict[str, tuple[str, ...]] | None:
-    try:
-        from scanner.collect.consent import consent_cookie_patterns
-    except ImportError:
-        return None  # integration point: the consent package (consent area) is not there yet
-    return consent_cookie_patterns()
-
-
-def _classify_from_declared(frame: pd.DataFrame, declared: DeclaredSite | None) -> pd.DataFrame:
-    cookies = declared.cookies if declared else ()
-    rows = NameMatcher([c.name for c in cookies]).match_series(frame["name"])
-    cats = [c.category for c in cookies] + [UNKNOWN]
-    vendors = [c.vendor for c in cookies] + [None]
-    purposes = [c.purpose for c in cookies] + [None]
-    return frame.assign(
-        category=[cats[i] for i in rows],
-        classification_source=["declared" if i >= 0 else "none" for i in rows],
-        likely_vendor=[vendors[i] for i in rows],
-        likely_purpose=[purposes[i] for i in rows],
-    )
+def with_declared_rows(frames: dict[str, pd.DataFrame], declared: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Cookies and storage with `declared_row`: the one place an observation meets its declared row."""
+    matcher = NameMatcher(declared["name"].tolist())
+    out = dict(frames)
+    for key in ("cookies", "storage"):
+        if "declared_row" not in frames[key]:
+            out[key] = frames[key].assign(declared_row=matcher.match_series(frames[key]["name"]).to_numpy())
+    return out
 
 
 def _owners(hosts: pd.Series, vendors) -> pd.Series:
     if vendors is None or hosts.empty:
         return pd.Series([None] * len(hosts), index=hosts.index, dtype=object)
     return pd.Series(vendors.owners(hosts), index=hosts.index, dtype=object)
-
-
-def _load_vendors():
-    try:
-        from scanner.knowledge.vendors import load_vendor_map
-    except ImportError:
-        return None  # integration point: scanner.knowledge.vendors (declared side) not there yet
-    return load_vendor_map()
 
 
 # ---------------------------------------------------------------- reconcile ---
@@ -147,19 +118,8 @@ class SiteFacts:
     unjudged_phases: frozenset[str] = frozenset()  # phases whose consent step did not take effect
 
 
-def reconcile(scan: ScanResult, declared: DeclaredSite | None, *, options: ReconcileOptions = ReconcileOptions(),
-              vendors=None, kb=None, site: SiteConfig | None = None) -> list[Finding]:
-    """All findings of one scan against its declared policy, most severe first."""
-    vendors = vendors if vendors is not None else _load_vendors()
-    frames = observed_frames(scan, declared, vendors=vendors, kb=kb, site=site)
-    facts = site_facts(scan, declared, vendors)
-    findings = phase_findings(scan, site=facts.site) + reconcile_frames(
-        frames, declared_frame(declared), facts=facts, options=options, canonical=_canonical(vendors))
-    return sort_findings(findings)
-
-
 def site_facts(scan: ScanResult, declared: DeclaredSite | None, vendors) -> SiteFacts:
-    canonical = _canonical(vendors)
+    canonical = canonical_of(vendors)
     annex = None
     if declared and declared.subprocessors:
         annex = frozenset(canonical(s.name).lower() for s in declared.subprocessors)
@@ -170,7 +130,8 @@ def site_facts(scan: ScanResult, declared: DeclaredSite | None, vendors) -> Site
                      cookie_table=declared.cookie_table if declared else "missing", unjudged_phases=unjudged)
 
 
-def _canonical(vendors):
+def canonical_of(vendors):
+    """A vendor name as the vendor map spells it (unchanged when the map does not know it)."""
     if vendors is None:
         return lambda name: name
     return lambda name: vendors.canonical(name) or name
@@ -187,6 +148,7 @@ def reconcile_frames(frames: dict[str, pd.DataFrame], declared: pd.DataFrame, *,
     retention_s, retention_text, source).
     """
     necessary = frozenset(canonical(v).lower() for v in options.necessary_third_parties)
+    frames = with_declared_rows(frames, declared)
     frames = {key: _as_categories(frames[key]) for key in ("cookies", "storage", "requests")}
     findings = cookie_findings(frames["cookies"], frames["storage"], declared, facts=facts, options=options)
     findings += consent_phase_findings(frames, facts=facts, options=options, necessary=necessary,
@@ -203,12 +165,8 @@ def _as_categories(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: "category" for c in cols}) if cols else frame
 
 
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-severity_rank(f.severity), FINDING_KINDS.index(f.kind)
-                                           if f.kind in FINDING_KINDS else 99, PHASE_ORDER.get(f.phase or "", 9),
-                                           f.subject))
-
-
-
-__all__ = ["reconcile", "reconcile_frames", "observed_frames", "declared_frame", "ReconcileOptions",
-           "SiteFacts", "FINDING_KINDS", "fingerprint", "sort_findings", "severity_rank"]
+def sort_findings(findings) -> tuple[Finding, ...]:
+    """The one finding order: most severe first, then kind, phase, subject, page."""
+    return tuple(sorted(findings, key=lambda f: (
+        -severity_rank(f.severity), FINDING_KINDS.index(f.kind) if f.kind in FINDING_KINDS else len(FINDING_KINDS),
+        phase_rank(f.phase), f.subject, f.page_url or "", f.fingerprint)))

@@ -8,10 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scanner.judge.sightings import NameMatcher, Sightings, fingerprint, sightings
+from scanner.common.durations import format_duration
+from scanner.judge.sightings import Sightings, fingerprint, sightings
 from scanner.models import ANALYTICS, BEFORE_CONSENT, MARKETING, REFUSED_PHASES, STRICTLY_NECESSARY, Finding
-
-DAY_S = 86400.0
 
 # Kinds whose meaning depends on the phase: the phase is part of their fingerprint.
 PHASED_KINDS = ("before_consent", "after_refusal", "consent_not_verified", "login_failed")
@@ -33,15 +32,6 @@ def make_finding(kind: str, severity: str, subject: str, message: str, where: Si
         evidence=evidence, fingerprint=fingerprint(site, kind, subject, phase_class or ""), **extra)
 
 
-def days(seconds: float | None) -> str:
-    if seconds is None or pd.isna(seconds):
-        return "session"
-    d = seconds / DAY_S
-    if d < 1:
-        return f"{seconds / 3600:.1f} hours"
-    return "1 day" if round(d) == 1 else f"{d:.0f} days"
-
-
 def _first_by(frame: pd.DataFrame, key: str, cols: list[str]) -> dict[str, tuple]:
     first = frame.drop_duplicates(key)
     if first.empty:
@@ -55,12 +45,17 @@ def _none(value):
 
 # ------------------------------------------------------------ cookie rules ---
 
+def unmatched_rows(cookies: pd.DataFrame, storage: pd.DataFrame, n_declared: int) -> list[int]:
+    """Declared rows no observed cookie or storage key fell under (column declared_row): stale declarations."""
+    seen = set(np.unique(cookies["declared_row"]).tolist()) | set(np.unique(storage["declared_row"]).tolist())
+    return [i for i in range(n_declared) if i not in seen]
+
+
 def cookie_findings(cookies: pd.DataFrame, storage: pd.DataFrame, declared: pd.DataFrame, *, facts,
                     options) -> list[Finding]:
     """undeclared_cookie, over_long_cookie, over_legal_cap, session_mismatch, stale_declaration."""
-    matcher = NameMatcher(declared["name"].tolist())
-    rows = matcher.match_series(cookies["name"]).to_numpy()
-    cookies = cookies.assign(declared_row=rows)
+    rows = cookies["declared_row"].to_numpy()
+    row_of = _first_by(cookies, "name", ["declared_row"])
     ref = declared["source"].tolist()
     text = declared["retention_text"].tolist()
     info = _first_by(cookies, "name", ["category", "classification_source", "owner", "host"])
@@ -89,17 +84,17 @@ def cookie_findings(cookies: pd.DataFrame, storage: pd.DataFrame, declared: pd.D
 
     over_long = (declared_kind == "duration") & (requested > declared_s + options.tolerance_s)
     for name, where in sightings(cookies[over_long], "name", cap=cap, extra="host").items():
-        row = matcher.match(name)
+        row = row_of[name][0]
         cookie_finding("over_long_cookie", "medium", name,
-                       f"cookie {name} asks to live {days(max_requested[name])}, longer than the declared "
-                       f"{text[row]!r}", where, row, f"requested: {days(max_requested[name])}")
+                       f"cookie {name} asks to live {format_duration(max_requested[name])}, longer than the declared "
+                       f"{text[row]!r}", where, row, f"requested: {format_duration(max_requested[name])}")
 
     over_cap = requested > options.legal_cap_s
     for name, where in sightings(cookies[over_cap], "name", cap=cap, extra="host").items():
-        row = matcher.match(name)
+        row = row_of[name][0]
         cookie_finding("over_legal_cap", "high", name,
-                       f"cookie {name} asks to live {days(max_requested[name])}, over the 13-month cap "
-                       f"({days(options.legal_cap_s)})", where, row, f"requested: {days(max_requested[name])}")
+                       f"cookie {name} asks to live {format_duration(max_requested[name])}, over the "
+                       f"{format_duration(options.legal_cap_s)} cap", where, row, f"requested: {format_duration(max_requested[name])}")
 
     observed_session = cookies["session"].to_numpy(dtype=bool)
     declared_session_but_kept = (declared_kind == "session") & ~observed_session
@@ -107,20 +102,20 @@ def cookie_findings(cookies: pd.DataFrame, storage: pd.DataFrame, declared: pd.D
     for mask, what in ((declared_session_but_kept, "declared as a session cookie but persistent"),
                        (declared_duration_but_session, "declared with a duration but a session cookie")):
         for name, where in sightings(cookies[mask], "name", cap=cap, extra="host").items():
-            row = matcher.match(name)
+            row = row_of[name][0]
             cookie_finding("session_mismatch", "low", name,
                            f"cookie {name} is {what} (declared {text[row]!r}, requested "
-                           f"{days(max_requested[name])})", where, row)
+                           f"{format_duration(max_requested[name])})", where, row)
 
-    seen = set(np.unique(rows)) | set(np.unique(matcher.match_series(storage["name"]).to_numpy()))
-    for i, name in enumerate(declared["name"].tolist()):
-        if i not in seen:
-            out.append(make_finding(
-                "stale_declaration", "low", name,
-                f"declared cookie {name} was not observed in any phase", None, site=site,
-                evidence=f"declared retention: {text[i]}", declared_ref=ref[i],
-                classification=_none(declared["category"].iat[i]), classification_source="declared",
-                vendor=_none(declared["vendor"].iat[i])))
+    names = declared["name"].tolist()
+    for i in unmatched_rows(cookies, storage, len(names)):
+        name = names[i]
+        out.append(make_finding(
+            "stale_declaration", "low", name,
+            f"declared cookie {name} was not observed in any phase", None, site=site,
+            evidence=f"declared retention: {text[i]}", declared_ref=ref[i],
+            classification=_none(declared["category"].iat[i]), classification_source="declared",
+            vendor=_none(declared["vendor"].iat[i])))
     return out
 
 

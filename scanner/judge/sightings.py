@@ -7,16 +7,12 @@ scans (no page, no timestamp) so baselines and diffs can recognise a finding.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from scanner.models import PHASES
-from scanner.common.names import is_pattern, pattern_regex
-
-PHASE_ORDER = {p: i for i, p in enumerate(PHASES)}
+from scanner.models import PHASE_ORDER, PHASES
 
 
 def fingerprint(site: str, kind: str, subject: str, phase_class: str = "") -> str:
@@ -98,44 +94,3 @@ def sightings(frame: pd.DataFrame, key: str, *, cap: int, extra: str | None = No
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     # pandas' hash table de-duplicates int64 faster than np.unique; sorting only the uniques is cheap.
     return np.sort(pd.unique(values))
-
-
-class NameMatcher:
-    """Match observed names to declared rows: exact names first, then patterns.
-
-    Patterns are tried most specific first (longest literal text), through one
-    combined regular expression so each distinct name costs one match.
-    """
-
-    def __init__(self, declared_names: list[str]):
-        self.exact: dict[str, int] = {}
-        patterns: list[tuple[int, str]] = []
-        for i, name in enumerate(declared_names):
-            if is_pattern(name):
-                patterns.append((i, name))
-            else:
-                self.exact.setdefault(name, i)
-        patterns.sort(key=lambda p: -len(p[1].replace("*", "")))
-        self.pattern_rows = [i for i, _ in patterns]
-        self.combined = (
-            re.compile("|".join(f"(?:{pattern_regex(p)})()" for _, p in patterns)) if patterns else None
-        )
-
-    def match(self, name: str) -> int:
-        """Row index of the declared entry for `name`, or -1."""
-        hit = self.exact.get(name)
-        if hit is not None:
-            return hit
-        if self.combined is not None:
-            m = self.combined.match(name)
-            if m is not None:
-                # Each alternative ends with an empty group: the one that matched tells the row.
-                return self.pattern_rows[m.lastindex - 1]
-        return -1
-
-    def match_series(self, names: pd.Series) -> pd.Series:
-        """Declared row index per name (-1 = undeclared), computed once per distinct name."""
-        codes, uniques = pd.factorize(names)
-        rows = [self.match(n) for n in uniques]
-        lookup = pd.Series(rows + [-1], dtype="int64").to_numpy()
-        return pd.Series(lookup[codes], index=names.index)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scanner.errors import UserError
-from scanner.judge.sightings import NameMatcher
+from scanner.common.names import NameMatcher
 from scanner.knowledge.cookies import KnowledgeBase
 from scanner.models import CATEGORIES, STRICTLY_NECESSARY, UNKNOWN, DeclaredSite
 

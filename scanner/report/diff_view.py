@@ -9,15 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import pandas as pd
 from rich.markup import escape
 from rich.table import Table
 
+from scanner.common.durations import format_duration
 from scanner.history.changes import ScanChanges
-from scanner.judge.sightings import PHASE_ORDER, NameMatcher
-from scanner.models import Finding
-from scanner.judge.rules import days
 from scanner.history.store import ScanRecord
+from scanner.judge import Judgement
+from scanner.models import Finding, ScanResult, phase_rank
 
 MARKS = {
     "undeclared_cookie": "+", "over_long_cookie": ">", "over_legal_cap": ">", "before_consent": "!",
@@ -33,33 +32,45 @@ class DiffRow:
     name: str
     phases: str
     lifetime: str
+    category: str
     declared: str
 
 
-def diff_rows(frames: dict[str, pd.DataFrame], declared: pd.DataFrame, findings: list[Finding]) -> list[DiffRow]:
+def diff_rows(scan: ScanResult, judgement: Judgement) -> list[DiffRow]:
     """Observed vs declared, one row per cookie (and per flagged storage key or host)."""
     marks: dict[str, set[str]] = {}
-    for f in findings:
+    for f in judgement.findings:
         if f.kind in MARKS:
             marks.setdefault(f.subject, set()).add(MARKS[f.kind])
-    matcher = NameMatcher(declared["name"].tolist())
-    declared_text = [f"{n} ({r})" for n, r in zip(declared["name"], declared["retention_text"])]
+    cookies: dict[str, list] = {}
+    storage: dict[str, list] = {}
+    for seen in judgement.inventory:
+        (cookies if seen.kind == "cookie" else storage).setdefault(seen.name, []).append(seen)
     rows = []
-    cookies = frames["cookies"]
-    for name, group in cookies.groupby("name", sort=True):
-        phases = sorted(set(group["phase"]), key=lambda p: PHASE_ORDER.get(p, 9))
-        row = matcher.match(name)
-        rows.append(DiffRow(_marks(marks.get(name)), "cookie", name, ", ".join(phases),
-                            days(group["requested_lifetime_s"].max()), declared_text[row] if row >= 0 else ""))
-    for what, frame, key in (("storage", frames["storage"], "name"), ("request", frames["requests"], "host")):
-        for name, group in frame.groupby(key, sort=True):
-            if name in marks:
-                phases = sorted(set(group["phase"]), key=lambda p: PHASE_ORDER.get(p, 9))
-                rows.append(DiffRow(_marks(marks[name]), what, name, ", ".join(phases), "", ""))
-    for f in findings:
-        if f.kind == "stale_declaration":
-            rows.append(DiffRow("-", "declared", f.subject, "never observed", "", f.declared_ref or ""))
+    for name, seen in sorted(cookies.items()):
+        first, lifetimes = seen[0], [o.observation.requested_lifetime_s for o in seen]
+        longest = max((t for t in lifetimes if t is not None), default=None)
+        declared = f"{first.declared.name} ({first.declared.retention.text})" if first.declared else ""
+        rows.append(DiffRow(_marks(marks.get(name)), "cookie", name, _phases(o.observation.phase for o in seen),
+                            format_duration(longest), first.category, declared))
+    for name, seen in sorted(storage.items()):
+        if name in marks:
+            rows.append(DiffRow(_marks(marks[name]), "storage", name, _phases(o.observation.phase for o in seen),
+                                "", seen[0].category, ""))
+    hosts: dict[str, set[str]] = {}
+    for phase in scan.phases:
+        for r in phase.requests:
+            hosts.setdefault(r.host, set()).add(r.phase)
+    for host, phases in sorted(hosts.items()):
+        if host in marks:
+            rows.append(DiffRow(_marks(marks[host]), "request", host, _phases(phases), "", "", ""))
+    for d in judgement.stale:
+        rows.append(DiffRow("-", "declared", d.name, "never observed", "", d.category, d.source))
     return rows
+
+
+def _phases(phases) -> str:
+    return ", ".join(sorted(set(phases), key=phase_rank))
 
 
 def _marks(found: set[str] | None) -> str:
@@ -68,11 +79,12 @@ def _marks(found: set[str] | None) -> str:
 
 def diff_table(rows: list[DiffRow]) -> Table:
     table = Table()
-    for col in ("", "kind", "name", "phases", "requested", "declared as"):
+    for col in ("", "kind", "name", "phases", "requested", "category", "declared as"):
         table.add_column(col)
     for r in rows:
         style = "red" if "!" in r.marks else "yellow" if r.marks.strip() else None
-        table.add_row(escape(r.marks), r.what, escape(r.name), r.phases, r.lifetime, escape(r.declared), style=style)
+        table.add_row(escape(r.marks), r.what, escape(r.name), r.phases, r.lifetime, r.category, escape(r.declared),
+                      style=style)
     return table
 
 
@@ -95,11 +107,11 @@ def changes_table(changes: ScanChanges) -> Table:
     for col in ("", "change", "subject", "detail"):
         table.add_column(col)
     for c in changes.new_cookies:
-        table.add_row("+", "new cookie", escape(c.name), escape(f"{c.host}; {', '.join(c.phases)}; {days(c.lifetime_s)}"))
+        table.add_row("+", "new cookie", escape(c.name), escape(f"{c.host}; {', '.join(c.phases)}; {format_duration(c.lifetime_s)}"))
     for c in changes.removed_cookies:
         table.add_row("-", "removed cookie", escape(c.name), escape(f"{c.host}; {', '.join(c.phases)}"))
     for c in changes.lifetime_changes:
-        table.add_row(">", "lifetime changed", escape(c.name), escape(f"{c.host}; {days(c.before_s)} -> {days(c.after_s)}"))
+        table.add_row(">", "lifetime changed", escape(c.name), escape(f"{c.host}; {format_duration(c.before_s)} -> {format_duration(c.after_s)}"))
     for c in changes.phase_changes:
         table.add_row("!", "phases changed", escape(c.name),
                       escape(f"{c.host}; {', '.join(c.before)} -> {', '.join(c.after)}"))
@@ -133,4 +145,4 @@ def _took(started: str, finished: str) -> str:
                    - datetime.fromisoformat(started.replace("Z", "+00:00"))).total_seconds()
     except ValueError:
         return ""
-    return f"{seconds:.0f} s"
+    return format_duration(seconds)

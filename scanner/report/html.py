@@ -11,7 +11,8 @@ from pathlib import Path
 
 import jinja2
 
-from scanner.report.model import ReportModel, format_duration
+from scanner.common.durations import format_duration
+from scanner.report.model import ReportModel
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -6,7 +6,8 @@ backslash-escaped (pipes cannot break a table, backticks cannot open code).
 """
 from __future__ import annotations
 
-from scanner.report.model import ReportModel, format_duration, printable
+from scanner.common.durations import format_duration
+from scanner.report.model import ReportModel, printable
 
 MD_PUNCTUATION = "\\`*_[]|~#!$"
 

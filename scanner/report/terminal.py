@@ -13,7 +13,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from scanner.report.model import ReportModel, format_duration, printable
+from scanner.common.durations import format_duration
+from scanner.report.model import ReportModel, printable
 
 SEVERITY_STYLES = {"high": "bold white on red", "medium": "bold dark_orange", "low": "yellow", "info": "dim"}
 

@@ -17,7 +17,7 @@ from scanner.collect.engine import ScanOptions, scan_site
 from scanner.collect.login.state import record_storage_state
 from scanner.declared import load_declared
 from scanner.models import ACCEPT, AUTHENTICATED, DeclaredSite
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.report import build_report, render
 from scanner.history.store import SQLiteStore
 from scanner.demo import pro_app
@@ -132,7 +132,7 @@ def test_app_cookies_are_recorded_with_requested_lifetimes(steps_scan):
 @pytest.mark.browser
 def test_reconcile_reports_the_planted_discrepancy_and_no_stale_app_cookie(steps_scan):
     scan, _, _ = steps_scan
-    findings = {(f.kind, f.subject): f for f in reconcile(scan, _declared())}
+    findings = {(f.kind, f.subject): f for f in judge(scan, _declared()).findings}
     for want in EXPECTED["discrepancies"]:
         assert findings[(want["kind"], want["subject"])].phase == want["phase"]
     for absent in EXPECTED["not_findings"]:
@@ -144,11 +144,11 @@ def test_reconcile_reports_the_planted_discrepancy_and_no_stale_app_cookie(steps
 def test_no_output_file_holds_the_password_or_the_session_cookie(steps_scan):
     scan, _, out = steps_scan
     scan_dir = next(out.rglob("scan.json")).parent
-    model = build_report(scan, reconcile(scan, _declared()), _declared(), scan_dir=scan_dir)
+    model = build_report(scan, judge(scan, _declared()), scan_dir=scan_dir)
     for fmt in ("json", "html", "md", "csv", "sarif", "junit", "terminal"):
         (scan_dir / f"report.{fmt}").write_text(render(fmt, model), encoding="utf-8")
     with SQLiteStore(out / "history.db") as store:  # the history database
-        store.save_scan(scan, reconcile(scan, _declared()))
+        store.save_scan(scan, judge(scan, _declared()).findings)
     files = [p for p in out.rglob("*") if p.is_file()]
     assert {"progress.log", "history.db", "scan.json", "report.json"} <= {p.name for p in files}
     hars = [p for p in files if p.suffix == ".har"]
@@ -186,7 +186,7 @@ def test_failed_login_marks_the_phase_not_logged_in(fixture_web, browser_options
     assert not phase.login.logged_in
     assert phase.login.reason == "login failed: still on /login with error 'Identifiants incorrects'"
     assert not [p for method, p in requests if p.startswith(("/agenda", "/patients"))]  # never scanned logged out
-    finding = next(f for f in reconcile(scan, _declared()) if f.kind == "login_failed")
+    finding = next(f for f in judge(scan, _declared()).findings if f.kind == "login_failed")
     assert "Identifiants incorrects" in finding.message
     assert "wrong-password-456" not in (tmp_path / next(tmp_path.rglob("scan.json")).relative_to(tmp_path)).read_text()
 
@@ -199,7 +199,7 @@ def test_missing_storage_state_is_a_loud_failed_login(fixture_web, browser_optio
     phase = scan.phase(AUTHENTICATED)
     assert not phase.login.logged_in and "never-saved.json not found" in phase.login.reason
     assert [p.url for p in phase.pages] == ["https://pro.doctolib.fr/"]  # nothing behind the login
-    assert any(f.kind == "login_failed" for f in reconcile(scan, _declared()))
+    assert any(f.kind == "login_failed" for f in judge(scan, _declared()).findings)
 
 
 @pytest.mark.browser

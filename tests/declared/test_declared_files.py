@@ -152,7 +152,7 @@ def test_hand_edit_round_trip(tmp_path):
     with (folder / "cookies.yaml").open("a", encoding="utf-8") as f:
         f.write("- name: intercom-session-*\n  vendor: Intercom R&D Unlimited Company\n"
                 "  category: functional\n  retention: 1 Woche\n")
-    from scanner.declared import match_declared_cookie
+    from tests.support.builders_reconcile import declared_row
     site = load_declared(folder)
-    row = match_declared_cookie(site, "intercom-session-abc123")
+    row = declared_row(site, "intercom-session-abc123")
     assert row.retention.seconds == 7 * 86400 and row.source == f"{folder / 'cookies.yaml'}:{new_row_line}"

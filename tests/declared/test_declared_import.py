@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from scanner.declared import (compare_subprocessors, import_document, import_report, load_declared,
-                              match_declared_cookie, write_declared)
+                              write_declared)
 from scanner.declared.document import DocumentError
 from scanner.models import DeclaredCookie, DeclaredSite, Retention
+from tests.support.builders_reconcile import declared_row
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -181,13 +182,13 @@ def _cookie(name: str) -> DeclaredCookie:
     return DeclaredCookie(name, "v", "", "analytics", Retention("1 an", "duration", 1.0), f"x:{name}")
 
 
-def test_match_declared_cookie_exact_beats_pattern_and_longest_pattern_wins():
+def test_declared_row_exact_beats_pattern_and_longest_pattern_wins():
     site = DeclaredSite("s", "table", tuple(_cookie(n) for n in ["_ga*", "_ga_*", "_ga", "intercom-session-*"]), ())
-    assert match_declared_cookie(site, "_ga").name == "_ga"
-    assert match_declared_cookie(site, "_ga_ABC123").name == "_ga_*"
-    assert match_declared_cookie(site, "_gat").name == "_ga*"
-    assert match_declared_cookie(site, "intercom-session-x1y2").name == "intercom-session-*"
-    assert match_declared_cookie(site, "intercom-session") is None
+    assert declared_row(site, "_ga").name == "_ga"
+    assert declared_row(site, "_ga_ABC123").name == "_ga_*"
+    assert declared_row(site, "_gat").name == "_ga*"
+    assert declared_row(site, "intercom-session-x1y2").name == "intercom-session-*"
+    assert declared_row(site, "intercom-session") is None
     fr = load_declared(DECLARED / "pro.doctolib.fr")
-    assert match_declared_cookie(fr, "ssid").retention.text == "13 Mois"
-    assert match_declared_cookie(fr, "_ga") is None
+    assert declared_row(fr, "ssid").retention.text == "13 Mois"
+    assert declared_row(fr, "_ga") is None

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.declared.retention import DAY_S, MONTH_S, YEAR_S, parse_retention
+from scanner.common.durations import DAY_S, MONTH_S, YEAR_S
+from scanner.declared.retention import parse_retention
 
 WEEK = 7 * DAY_S
 

@@ -8,13 +8,13 @@ import yaml
 
 from scanner.history.baseline import BaselineError, apply_baseline, baseline_entry, expired_absent, load_baseline
 from scanner.models import ACCEPT
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from tests.support.builders_reconcile import cookie, scan
 
 
 @pytest.fixture()
 def findings():
-    return reconcile(scan(cookies=[cookie("zz_a", ACCEPT), cookie("zz_b", ACCEPT)]), None)
+    return judge(scan(cookies=[cookie("zz_a", ACCEPT), cookie("zz_b", ACCEPT)]), None).findings
 
 
 def write(tmp_path, entries):

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from scanner.models import ACCEPT, Finding
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.history.store import MIGRATIONS, MemoryStore, SQLiteStore, StoreError
 from tests.support.builders_reconcile import cookie, declared, declared_cookie, scan
 
@@ -27,7 +27,7 @@ def a_scan(started="2026-01-01T00:00:00Z", site="shop.example", names=("zz_a", "
 
 def test_round_trip_scan_and_findings(store):
     s = a_scan()
-    findings = reconcile(s, declared([declared_cookie("gone")]))
+    findings = list(judge(s, declared([declared_cookie("gone")])).findings)
     scan_id = store.save_scan(s, findings)
     assert store.load_scan(scan_id) == s
     assert store.findings(scan_id) == findings

@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scanner.models import ACCEPT, AUTHENTICATED, BEFORE_CONSENT, REJECT, SEVERITIES, LoginOutcome, PhaseResult
-from scanner.judge.reconcile import FINDING_KINDS, ReconcileOptions, observed_frames, reconcile
+from scanner.judge import judge
+from scanner.judge.reconcile import FINDING_KINDS, ReconcileOptions, observed_frames
 from tests.support.builders_reconcile import (DAY, START, DictVendors, cookie, declared, declared_cookie, request, scan,
                                       storage)
 
@@ -17,7 +18,7 @@ def kinds(findings, kind):
 
 
 def run(s, d=None, **kw):
-    return reconcile(s, d, vendors=VENDORS, **kw)
+    return judge(s, d, vendors=VENDORS, **kw).findings
 
 
 def test_undeclared_cookie_once_with_every_page_as_evidence():

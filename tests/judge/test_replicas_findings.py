@@ -15,7 +15,7 @@ import pytest
 from scanner.config import load_config
 from scanner.declared import find_declared
 from scanner.collect.engine import ScanOptions, scan_site
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.knowledge.vendors import load_vendor_map
 from tests.support.replica_truth import REPLICAS, planted, unjustified
 
@@ -40,7 +40,7 @@ def test_replica_reports_every_planted_discrepancy_and_nothing_else(site, replic
     scan = replica_scans[site]
     assert scan.synthetic
     declared = find_declared(site, root=ROOT / "declared")
-    findings = reconcile(scan, declared, vendors=vendors, site=load_config(ROOT / "cookiescan.toml").site(site))
+    findings = judge(scan, declared, vendors=vendors, site=load_config(ROOT / "cookiescan.toml").site(site)).findings
     reported = {(f.kind, f.subject) for f in findings}
     missing = planted(site) - reported
     assert not missing, f"planted but not reported: {sorted(missing)}"

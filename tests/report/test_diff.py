@@ -13,7 +13,7 @@ from scanner.history.baseline import baseline_entry
 from scanner.history.changes import compare_scans
 from scanner.cli import build_app
 from scanner.models import ACCEPT, BEFORE_CONSENT, REJECT
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.history.store import SQLiteStore
 from tests.support.builders_reconcile import DAY, cookie, request, scan
 
@@ -32,7 +32,7 @@ CHANGED = [cookie("keep", ACCEPT, lifetime=30 * DAY + 5), cookie("longer", ACCEP
 def test_compare_scans_reports_exactly_the_change():
     old = scan_at(1, BASE, [request("a.tp.test")])
     new = scan_at(2, CHANGED, [request("a.tp.test"), request("b.tp.test", ACCEPT)])
-    changes = compare_scans(old, new, reconcile(old, None), reconcile(new, None))
+    changes = compare_scans(old, new, judge(old, None).findings, judge(new, None).findings)
     assert [(c.name, c.phases) for c in changes.new_cookies] == [("fresh", (BEFORE_CONSENT, ACCEPT))]
     assert [c.name for c in changes.removed_cookies] == ["gone_soon"]
     assert [(c.name, c.before_s, c.after_s) for c in changes.lifetime_changes] == [("longer", DAY, 90 * DAY)]
@@ -56,7 +56,7 @@ def db(tmp_path):
     with SQLiteStore(path) as store:
         for day, cookies in ((1, BASE), (2, CHANGED)):
             s = scan_at(day, cookies)
-            store.save_scan(s, reconcile(s, None))
+            store.save_scan(s, judge(s, None).findings)
     return path
 
 

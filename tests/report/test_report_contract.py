@@ -21,7 +21,7 @@ from scanner.models import ACCEPT, Finding
 from scanner.report import FORMATS, build_report, render
 from scanner.report.csv_report import COLUMNS
 from tests.support.report_sample import (
-    FORMULA_KEY, IMG_URL, SCRIPT_COOKIE, SAMPLE_VENDORS, VALUE_HASHES, sample_declared, sample_findings, sample_scan,
+    FORMULA_KEY, IMG_URL, SCRIPT_COOKIE, VALUE_HASHES, sample_declared, sample_findings, sample_judgement, sample_scan,
 )
 
 PIPE_SUBJECT = "a|b`c`*d*"
@@ -38,8 +38,8 @@ def findings() -> list[Finding]:
 
 
 def model(show_values=False, fail_on=None):
-    return build_report(sample_scan(), findings(), sample_declared(), show_values=show_values, fail_on=fail_on,
-                        vendor_of=SAMPLE_VENDORS, frames={})
+    return build_report(sample_scan(), sample_judgement(findings=findings(), declared=sample_declared()),
+                        show_values=show_values, fail_on=fail_on)
 
 
 class Cells(HTMLParser):
@@ -180,7 +180,7 @@ def test_sarif_structure_for_code_scanning():
 
 def test_sarif_fingerprint_stands_in_when_missing():
     bare = Finding(kind="undeclared_cookie", severity="high", subject="x", message="x")
-    m = build_report(sample_scan(), [bare], None, vendor_of=SAMPLE_VENDORS, frames={})
+    m = build_report(sample_scan(), sample_judgement(findings=[bare]))
     first = json.loads(render("sarif", m))["runs"][0]["results"][0]["partialFingerprints"]["cookiescanFinding/v1"]
     again = json.loads(render("sarif", m))["runs"][0]["results"][0]["partialFingerprints"]["cookiescanFinding/v1"]
     assert first == again and len(first) == 32
@@ -203,7 +203,7 @@ def test_junit_phase_that_could_not_run_is_an_error():
     scan = sample_scan()
     broken = dataclasses.replace(scan, phases=scan.phases[:2] + (
         dataclasses.replace(scan.phases[2], error="browser failed to start"),))
-    root = ET.fromstring(render("junit", build_report(broken, [], None, vendor_of=SAMPLE_VENDORS, frames={})))
+    root = ET.fromstring(render("junit", build_report(broken, sample_judgement(broken, findings=[]))))
     errors = [c.get("name") for c in root.iter("testcase") if c.find("error") is not None]
     assert errors == ["reject"] and root.get("errors") == "1"
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from scanner.report import build_report, render
 from scanner.scanfile import load_scan, save_scan
-from tests.support.report_sample import GOLDEN, SAMPLE_VENDORS, sample_declared, sample_findings, sample_scan
+from tests.support.report_sample import GOLDEN, sample_declared, sample_judgement, sample_scan
 
 
 def golden_model():
-    return build_report(load_scan(GOLDEN / "sample_scan.json"), sample_findings(), sample_declared(),
-                        scan_dir=GOLDEN, vendor_of=SAMPLE_VENDORS, frames={})
+    scan = load_scan(GOLDEN / "sample_scan.json")
+    return build_report(scan, sample_judgement(scan, declared=sample_declared()), scan_dir=GOLDEN)
 
 
 def test_sample_scan_file_is_deterministic(tmp_path):

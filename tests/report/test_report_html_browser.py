@@ -7,7 +7,7 @@ from playwright.sync_api import sync_playwright
 from scanner.collect.browser import BrowserOptions, find_chromium, launch_args
 from scanner.report import build_report, render
 from tests.support.report_sample import (
-    IMG_URL, SCREENSHOT, SCRIPT_COOKIE, SAMPLE_VENDORS, sample_declared, sample_findings, sample_scan,
+    IMG_URL, SCREENSHOT, SCRIPT_COOKIE, sample_declared, sample_findings, sample_judgement, sample_scan,
 )
 from tests.report.test_report_model import tiny_png
 
@@ -17,8 +17,7 @@ pytestmark = pytest.mark.browser
 def test_html_report_in_chromium(tmp_path):
     (tmp_path / "screenshots").mkdir()
     (tmp_path / SCREENSHOT).write_bytes(tiny_png())
-    model = build_report(sample_scan(), sample_findings(), sample_declared(), scan_dir=tmp_path,
-                         vendor_of=SAMPLE_VENDORS, frames={})
+    model = build_report(sample_scan(), sample_judgement(declared=sample_declared()), scan_dir=tmp_path)
     report = tmp_path / "report.html"
     report.write_text(render("html", model), encoding="utf-8")
 

@@ -5,13 +5,14 @@ import dataclasses
 import struct
 import zlib
 
-import pandas as pd
-
+from scanner.common.durations import format_duration
+from scanner.judge import judge
 from scanner.models import ACCEPT, BEFORE_CONSENT, REJECT
 from scanner.report import build_report
-from scanner.report.model import SYNTHETIC_NOTICE, format_duration, printable
+from scanner.report.model import SYNTHETIC_NOTICE, printable
+from tests.support.builders_reconcile import DictVendors
 from tests.support.report_sample import (
-    FORMULA_KEY, IMG_URL, SCREENSHOT, SCRIPT_COOKIE, SAMPLE_VENDORS, sample_declared, sample_findings, sample_scan,
+    FORMULA_KEY, IMG_URL, SCREENSHOT, SCRIPT_COOKIE, sample_declared, sample_findings, sample_judgement, sample_scan,
 )
 
 
@@ -24,10 +25,9 @@ def tiny_png() -> bytes:
         + chunk(b"IEND", b"")
 
 
-def model(**kwargs):
-    options = dict(vendor_of=SAMPLE_VENDORS, frames={})
-    options.update(kwargs)
-    return build_report(sample_scan(), sample_findings(), sample_declared(), **options)
+def model(vendors=None, **kwargs):
+    judgement = sample_judgement(declared=sample_declared(), **({"vendors": vendors} if vendors else {}))
+    return build_report(sample_scan(), judgement, **kwargs)
 
 
 def test_counts_and_order_follow_severity():
@@ -41,7 +41,7 @@ def test_counts_and_order_follow_severity():
 def test_synthetic_notice_only_for_replicas():
     assert model().notice == SYNTHETIC_NOTICE
     real = dataclasses.replace(sample_scan(), synthetic=False)
-    assert build_report(real, [], None, vendor_of=SAMPLE_VENDORS, frames={}).notice is None
+    assert build_report(real, sample_judgement(real, findings=[])).notice is None
 
 
 def test_consent_warning_is_loud_only_when_consent_did_not_take_effect():
@@ -59,25 +59,22 @@ def test_inventory_matches_declared_rows_and_patterns():
     assert rows["_ga_ABC123"].declared_retention == "13 Mois"
     assert rows["_ga"].declared_name == "_ga"  # the exact row wins over the pattern
     assert rows[SCRIPT_COOKIE].declared_name is None
-    assert rows[SCRIPT_COOKIE].category == "functional"  # from its finding
-    assert rows["__cf_bm"].classification_source == "declared"
+    assert rows["__cf_bm"].classification_source.startswith("declared:")
     assert all(r.value_hash is None for r in accept.inventory)
     shown = next(p for p in model(show_values=True).phases if p.phase == ACCEPT)
     assert {r.value_hash for r in shown.inventory} == {c.value_hash for c in sample_scan().phase(ACCEPT).cookies}
 
 
-def test_classifier_frames_take_precedence():
-    frames = {"cookies": pd.DataFrame([{"name": "__cf_bm", "domain": ".pro.doctolib.fr", "phase": ACCEPT,
-                                        "category": "functional", "classification_source": "knowledge base"}]),
-              "storage": pd.DataFrame([{"name": FORMULA_KEY, "origin": "https://pro.doctolib.fr",
-                                        "phase": BEFORE_CONSENT, "category": float("nan"),
-                                        "classification_source": "none"}])}
-    m = model(frames=frames)
-    accept = {r.name: r for r in next(p for p in m.phases if p.phase == ACCEPT).inventory}
-    assert (accept["__cf_bm"].category, accept["__cf_bm"].classification_source) == ("functional", "knowledge base")
+def test_inventory_is_the_judgements():
+    judgement = sample_judgement(declared=sample_declared())
+    m = build_report(sample_scan(), judgement)
+    laid_out = sorted((p.phase, r.name, r.domain, r.category, r.classification_source, r.declared_name)
+                      for p in m.phases for r in p.inventory)
+    judged = sorted((o.observation.phase, o.name, o.where, o.category, o.category_source,
+                     o.declared.name if o.declared else None) for o in judgement.inventory)
+    assert laid_out == judged
     before = {r.name: r for r in next(p for p in m.phases if p.phase == BEFORE_CONSENT).inventory}
-    assert before["__cf_bm"].classification_source == "declared"  # frame row was for another phase
-    assert before[FORMULA_KEY].category == "unknown"  # NaN from the classifier falls through to its finding
+    assert before[FORMULA_KEY].category == "unknown"  # never silently necessary
 
 
 def test_third_parties_grouped_by_vendor_then_registrable_domain():
@@ -86,9 +83,9 @@ def test_third_parties_grouped_by_vendor_then_registrable_domain():
     assert groups["Google"].vendor_source == "vendor map" and groups["Google"].in_annex is True
     assert groups["Intercom"].cookies == (SCRIPT_COOKIE,) and groups["Intercom"].in_annex is False
     assert groups["hs-scripts.com"].vendor_source == "registrable domain"
-    without_map = {g.vendor for g in model(vendor_of=lambda host: None).third_parties}
+    without_map = {g.vendor for g in model(vendors=DictVendors({})).third_parties}
     assert without_map == {"google-analytics.com", "intercom.io", "hs-scripts.com"}
-    undeclared = build_report(sample_scan(), [], None, vendor_of=SAMPLE_VENDORS, frames={})
+    undeclared = build_report(sample_scan(), sample_judgement(findings=[]))
     assert {g.in_annex for g in undeclared.third_parties} == {None}
 
 
@@ -109,7 +106,7 @@ def test_screenshots_embedded_only_from_inside_the_scan_dir(tmp_path):
     before = dataclasses.replace(scan.phases[0], screenshots=("../outside.png", "scan.json"))
     sneaky = dataclasses.replace(scan, phases=(before,) + scan.phases[1:])
     (tmp_path / "scan.json").write_text("{}")
-    m = build_report(sneaky, [], None, scan_dir=tmp_path, vendor_of=SAMPLE_VENDORS, frames={})
+    m = build_report(sneaky, sample_judgement(sneaky, findings=[]), scan_dir=tmp_path)
     assert [s.data_uri for s in m.screenshots] == [None, None]
 
 
@@ -122,7 +119,7 @@ def test_format_duration_and_printable():
 
 
 def test_defaults_use_the_shipped_vendor_map_and_the_classifier():
-    m = build_report(sample_scan(), sample_findings(), sample_declared())
+    m = build_report(sample_scan(), judge(sample_scan(), sample_declared()))
     groups = {g.vendor: g for g in m.third_parties}
     assert groups["Hubspot"].hosts == ("js.hs-scripts.com",) and groups["Hubspot"].vendor_source == "vendor map"
     accept = {r.name: r for r in next(p for p in m.phases if p.phase == ACCEPT).inventory}

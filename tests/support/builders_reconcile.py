@@ -93,3 +93,11 @@ class DictVendors:
 
     def canonical(self, name):
         return self._aliases.get(name, name)
+
+
+def declared_row(site, name: str):
+    """The declared row `name` falls under, through the one matcher (scanner.common.names)."""
+    from scanner.common.names import NameMatcher
+
+    i = NameMatcher([c.name for c in site.cookies]).match(name)
+    return site.cookies[i] if i >= 0 else None

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from scanner.declared import match_declared_cookie
+from tests.support.builders_reconcile import declared_row
 from scanner.models import (ACCEPT, BEFORE_CONSENT, REJECT, ConsentOutcome, DeclaredSite, Finding,
                             ObservedCookie, ObservedRequest, PageVisit, PhaseResult, ScanResult, StorageItem)
-from scanner.declared.retention import MONTH_S
+from scanner.common.durations import MONTH_S
 
 EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "expected"
 REPLICAS = ("pro.doctolib.fr", "pro.doctolib.it", "pro.doctolib.de", "docrdv.fr", "www.mybakup.com")
@@ -83,7 +83,7 @@ def unjustified(findings: list[Finding], scan: ScanResult, declared: DeclaredSit
     table = declared is not None and declared.cookie_table in ("table", "none")
     bad = []
     for f in findings:
-        row = match_declared_cookie(declared, f.subject) if declared else None
+        row = declared_row(declared, f.subject) if declared else None
         ok = {
             "undeclared_cookie": f.subject in lifetime and row is None and table,
             "over_legal_cap": lifetime.get(f.subject, 0) > 13 * MONTH_S,
@@ -91,7 +91,7 @@ def unjustified(findings: list[Finding], scan: ScanResult, declared: DeclaredSit
                                 and lifetime.get(f.subject, 0) > row.retention.seconds + DAY,
             "session_mismatch": row is not None and f.subject in session
                                 and (row.retention.kind == "session") != session[f.subject],
-            "stale_declaration": row is not None and not any(match_declared_cookie(declared, n) == row for n in seen),
+            "stale_declaration": row is not None and not any(declared_row(declared, n) == row for n in seen),
             "before_consent": BEFORE_CONSENT in seen.get(f.subject, ()),
             "after_refusal": REJECT in seen.get(f.subject, ()),
             "undeclared_third_party": f.subject in owners and f.subject not in annex,

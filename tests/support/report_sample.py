@@ -17,7 +17,9 @@ from scanner.models import (
     ACCEPT, BEFORE_CONSENT, REJECT, ConsentOutcome, DeclaredCookie, DeclaredSite, Finding, ObservedCookie,
     ObservedRequest, PageVisit, PhaseResult, Retention, ScanResult, StorageItem, Subprocessor,
 )
+from scanner.judge import Judgement, judge
 from scanner.scanfile import SCHEMA_VERSION
+from tests.support.builders_reconcile import DictVendors
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 SITE = "pro.doctolib.fr"
@@ -29,7 +31,8 @@ VALUE_HASHES = ("a1b2c3d4e5f60718", "0f1e2d3c4b5a6978", "99aa88bb77cc66dd", "5e5
 SCREENSHOT = "screenshots/before_consent-1.png"
 
 # The vendor owners of the sample's hosts (the vendor map's role, fixed here so goldens stay stable).
-SAMPLE_VENDORS = {"www.google-analytics.com": "Google", "widget.intercom.io": "Intercom"}.get
+SAMPLE_VENDORS = DictVendors({"google-analytics.com": "Google", "intercom.io": "Intercom"},
+                             aliases={"Google Ireland Limited": "Google"})
 
 MONTH = 30.44 * 86400
 
@@ -138,13 +141,21 @@ def sample_findings() -> list[Finding]:
     ]
 
 
+def sample_judgement(scan: ScanResult | None = None, findings: list[Finding] | None = None,
+                     declared: DeclaredSite | None = None, *, vendors=SAMPLE_VENDORS) -> Judgement:
+    """The judge's verdict on the sample, reporting the hand-built `findings` (default: sample_findings()),
+    which carry the hostile names every renderer must keep inert."""
+    judgement = judge(scan or sample_scan(), declared, vendors=vendors)
+    return judgement.with_findings(sample_findings() if findings is None else findings)
+
+
 def write_goldens() -> None:
     from scanner.report import build_report, render
     from scanner.scanfile import load_scan, save_scan
 
     scan_path = save_scan(sample_scan(), GOLDEN / "sample_scan.json")
-    model = build_report(load_scan(scan_path), sample_findings(), sample_declared(), scan_dir=GOLDEN,
-                         vendor_of=SAMPLE_VENDORS, frames={})
+    scan = load_scan(scan_path)
+    model = build_report(scan, sample_judgement(scan, declared=sample_declared()), scan_dir=GOLDEN)
     (GOLDEN / "report.json").write_text(render("json", model), encoding="utf-8")
     (GOLDEN / "report.md").write_text(render("md", model), encoding="utf-8")
 

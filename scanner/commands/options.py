@@ -1,0 +1,36 @@
+"""What several commands share: options spelled once, and finding the config of a site."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from scanner.config import SiteConfig, load_config, site_from_url
+from scanner.history.store import DEFAULT_DB
+
+DEFAULT_CONFIG = Path("cookiescan.toml")
+
+DbOption = Annotated[Path, typer.Option("--db", help="History database (SQLite).")]
+ConfigOption = Annotated[Optional[Path], typer.Option(
+    "--config", help=f"Site list (default ./{DEFAULT_CONFIG} when present).")]
+OutOption = Annotated[Path, typer.Option("--out", help="Where scans and reports are written.")]
+ResolverOption = Annotated[Optional[str], typer.Option(
+    "--host-resolver-rules", hidden=True, help="Chromium host resolver rules (fixture web).")]
+InsecureOption = Annotated[bool, typer.Option("--ignore-https-errors", hidden=True,
+                                              help="Accept self-signed certificates.")]
+SyntheticOption = Annotated[bool, typer.Option("--synthetic", hidden=True, help="Mark scans as synthetic replicas.")]
+
+__all__ = ["DEFAULT_CONFIG", "DEFAULT_DB", "ConfigOption", "DbOption", "InsecureOption", "OutOption",
+           "ResolverOption", "SyntheticOption", "configured_site"]
+
+
+def configured_site(name: str, config_path: Path | None) -> tuple[SiteConfig, Path]:
+    """A site from the config when it is listed there (or the config was named), else from the URL/host
+    given; with the folder its relative paths start from."""
+    path = config_path or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    if path is not None:
+        config = load_config(path)
+        if config_path or any(s.name == name or s.start_url.split("/")[2] == name for s in config.sites):
+            return config.site(name), path.parent
+    return site_from_url(name), Path(".")
