@@ -25,6 +25,7 @@ from scanner.config import SiteConfig
 from scanner.collect.consent import ConsentDriver
 from scanner.collect.crawl import follow_candidates, normalise, page_links
 from scanner.common.domains import host_of, registrable_domain
+from scanner.common.text import first_line
 from scanner.models import (ACCEPT, AUTHENTICATED, AUTHENTICATED_REJECT, BEFORE_CONSENT, LOGGED_IN_PHASES, REFUSED_PHASES,
                      REJECT, ConsentOutcome, LoginOutcome, PageVisit, PhaseResult, ScanResult)
 from scanner.scanfile import SCHEMA_VERSION, save_scan, scan_dir
@@ -162,7 +163,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
             if har_path:
                 jar_values = [c.get("value", "") for c in context.cookies()]
     except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
-        error = _one_line(exc)
+        error = first_line(exc)
         say("phase-failed", f"{job.phase}: {error}")
     if har_path and har_path.is_file():
         _redact(har_path, job, jar_values)
@@ -297,7 +298,7 @@ class _Visitor:
             # Keep the cookies the page set before failing. Not its storage: evaluating
             # in a frame whose navigation never commits would wait for ever.
             self.recorder.snapshot_cookies()
-            visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=_one_line(exc),
+            visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=first_line(exc),
                               duration_s=round(time.monotonic() - started, 3))
             self._new_page()  # a hung or crashed page must not poison the next visit
         self.say("page", f"{'ok' if visit.ok else 'FAILED'} {url}")
@@ -318,9 +319,3 @@ class _Visitor:
 
     def finish(self) -> None:
         self.recorder.snapshot(self.context, self.page)
-
-
-def _one_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:300] if text else exc.__class__.__name__
-

@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from scanner.knowledge.classify import Classifier
+from scanner.collect.consent.rules import consent_cookie_patterns
 from scanner.errors import UserError
+from scanner.knowledge.classify import Classifier
 from scanner.knowledge.cookies import KnownCookie, load_knowledge_base
 
 
@@ -24,7 +25,7 @@ def explain_command(
 ) -> None:
     """Print what is known about a cookie name: every matching row, with its source."""
     kb = load_knowledge_base()
-    classifier = Classifier(kb, consent_patterns=_consent_patterns())
+    classifier = Classifier(kb, consent_patterns=consent_cookie_patterns())
     rows = kb.lookup(name)
     verdict = classifier.classify(name)
     heuristic = classifier.heuristic(name)
@@ -84,16 +85,8 @@ def draft_command(
     out = out if out is not None else Path("drafts") / site
     if (out / "cookies.yaml").exists() and not force:
         raise UserError(f"{out}: a draft is already there (use --force to overwrite)")
-    drafted = draft_declared(scan, load_knowledge_base(), consent_patterns=_consent_patterns())
+    drafted = draft_declared(scan, load_knowledge_base(), consent_patterns=consent_cookie_patterns())
     write_declared(drafted, out)
     Console(highlight=False).print(escape(
         f"wrote a draft of {len(drafted.cookies)} rows to {out}/: review every row, "
         f"then move what is true into declared/{site}/"))
-
-
-def _consent_patterns() -> dict[str, tuple[str, ...]] | None:
-    try:
-        from scanner.collect.consent import consent_cookie_patterns
-    except ImportError:
-        return None  # integration point: scanner.collect.consent (consent rules) not there yet
-    return consent_cookie_patterns()

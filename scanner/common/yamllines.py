@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from scanner.common.text import first_line
 from scanner.errors import UserError
 
 
@@ -43,7 +44,7 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problem = getattr(exc, "problem", None) or first_line(exc)
         raise YamlFileError(f"{where}: invalid YAML: {problem}") from None
 
 

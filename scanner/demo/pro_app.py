@@ -37,7 +37,7 @@ SESSION_COOKIE = "_doctolib_session"
 
 # Signs session tokens so a token from another server run (or a forged one) reads as expired.
 _SIGNING_KEY = b"cookiescan-fixture-only"
-_THIRTEEN_MONTHS_S = 13 * 30 * 86400
+_THIRTEEN_MONTHS_S = 390 * 86400  # thirteen 30-day months: a fixture value, just under the legal cap
 _APP_PREFIXES = ("/agenda", "/patients")
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Error as PlaywrightError
 
+from scanner.common.text import first_line
 from scanner.models import ConsentOutcome
 from scanner.collect.consent import dom, effect
 from scanner.collect.consent.autoconsent import AutoconsentBridge, popup_selectors
@@ -31,7 +32,6 @@ STEP_WAIT_S = 4.0  # a two-step flow's next button must appear within this
 EFFECT_WAIT_S = 3.0
 MAX_TRIES = 2  # per rule / heuristic: a notice clicked before its script bound the buttons ignores the click
 NOTHING_LEFT_S = 1.0  # after a failed click, give up once no other layer has found anything for this long
-_tokens = itertools.count(1)
 
 
 @dataclass
@@ -52,6 +52,8 @@ class ConsentDriver:
         self.timeout_s = timeout_s
         self.rules = load_rules()
         self.bridge = AutoconsentBridge()
+        # Marks the DOM helpers set on the elements they pick; per driver, as phases run in parallel threads.
+        self._tokens = itertools.count(1)
         if not use_autoconsent:  # tests of the second layer; `consent probe --no-autoconsent`
             self.bridge.available = False
 
@@ -86,8 +88,7 @@ class ConsentDriver:
         try:
             return self._apply(page, action)
         except PlaywrightError as exc:
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            return _outcome(action, None, None, False, False, f"consent step failed: {first_line}", ())
+            return _outcome(action, None, None, False, False, f"consent step failed: {first_line(exc)}", ())
 
     def _apply(self, page, action: str) -> ConsentOutcome:
         start = time.monotonic()
@@ -153,7 +154,7 @@ class ConsentDriver:
         detected = self.bridge.detected(page)
         unknown = None
         if not open_rules and not popup:
-            unknown = dom.pick(page, pick_argument(("accept", "reject"), f"probe{next(_tokens)}"))
+            unknown = dom.pick(page, pick_argument(("accept", "reject"), f"probe{next(self._tokens)}"))
         ac_platform = (platform_of_autoconsent(popup[0]) or popup[0]) if popup else None
         specific = [r.platform for r in present if r.platform != TCF]
         name = (ac_platform or (open_rules[0].platform if open_rules else None)
@@ -188,7 +189,7 @@ class ConsentDriver:
     def _rule(self, page, action, rule: PlatformRule, deadline) -> _Attempt:
         _wait_for_load(page, deadline)
         before = effect.snapshot(page)
-        token = f"rule{next(_tokens)}"
+        token = f"rule{next(self._tokens)}"
         evidence: list[str] = []
         for flow in rule.flows(action):
             if not dom.wait_visible(page, flow[0], 0):
@@ -211,7 +212,7 @@ class ConsentDriver:
     def _heuristic(self, page, action, platform, deadline) -> _Attempt:
         _wait_for_load(page, deadline)
         before = effect.snapshot(page)
-        token = f"heur{next(_tokens)}"
+        token = f"heur{next(self._tokens)}"
         order = ("accept",) if action == "accept" else ("reject", "settings")
         found = dom.pick(page, pick_argument(order, token))
         if not found:
@@ -239,7 +240,7 @@ class ConsentDriver:
     def _override(self, page, action, deadline) -> _Attempt:
         before = effect.snapshot(page)
         selector = self.selectors[action]
-        token = f"over{next(_tokens)}"
+        token = f"over{next(self._tokens)}"
         platform = self._look(page).present
         if not dom.wait_visible(page, selector, max(deadline - time.monotonic(), 0)):
             return _Attempt("override", platform, False, None,

@@ -12,6 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from scanner.collect.browser import BrowserOptions, open_context
+from scanner.common.text import first_line
 from scanner.errors import UserError
 from scanner.models import ConsentOutcome
 from scanner.collect.consent.driver import ConsentDriver
@@ -41,7 +42,7 @@ def probe(url: str, actions: tuple[str, ...], options: BrowserOptions, *, accept
                 try:
                     page.goto(url)
                 except PlaywrightError as exc:
-                    raise UserError(f"{url}: page failed to load ({str(exc).splitlines()[0]})") from None
+                    raise UserError(f"{url}: page failed to load ({first_line(exc)})") from None
                 if action == "detect":
                     platform = driver.detect(page)
                     continue

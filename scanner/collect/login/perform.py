@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
 
+from scanner.common.text import first_line
 from scanner.config import LoginConfig, LoginStep
 # Links never to follow once logged in; the crawler and the engine share the one rule.
 from scanner.collect.crawl import is_denied  # noqa: F401  (public: scanner.collect.login.perform.is_denied)
@@ -151,7 +152,7 @@ def _run_steps(page, login: LoginConfig, environ: Mapping[str, str], timeout_s: 
             # The page may say why (wrong password, 2FA...) better than the timeout does.
             verdict = _failure_on_page(page, login)
             raise _LoginFailed(verdict or f"login step {number} ({_describe_step(step)}) failed: "
-                                          f"{_first_line(exc)}; on {_path(page.url)}") from None
+                                          f"{_short(first_line(exc))}; on {_path(page.url)}") from None
 
 
 def _run_step(page, step: LoginStep, login: LoginConfig, environ: Mapping[str, str], timeout_ms: float) -> None:
@@ -301,7 +302,7 @@ def _open(page, url: str, timeout_s: float) -> None:
     try:
         page.goto(url, timeout=timeout_s * 1000, wait_until="load")
     except PlaywrightError as exc:
-        raise _LoginFailed(f"could not open {url}: {_first_line(exc)}") from None
+        raise _LoginFailed(f"could not open {url}: {_short(first_line(exc))}") from None
 
 
 def _verify_url(login: LoginConfig) -> str:
@@ -357,8 +358,3 @@ def _state_cookie_names(path: str) -> set[str]:
 def _short(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _first_line(exc: Exception) -> str:
-    return _short(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
-
