@@ -1,6 +1,6 @@
 """The `cookiescan` command: thin typer commands over the library.
 
-Each area registers its commands from `scanner/commands/<area>.py`.
+Each module of scanner/commands/ registers its commands (`register(app)`).
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
 """
 from __future__ import annotations

@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scanner.errors import UserError
+from scanner.history.store import DEFAULT_DB
 
 DEFAULT_DENY_PATTERNS = (
     "logout", "log-out", "signout", "sign-out", "sign_out", "deconnexion", "déconnexion",
@@ -74,7 +75,7 @@ class SiteConfig:
 class ProjectConfig:
     sites: tuple[SiteConfig, ...]
     fail_on: str = "high"
-    history: str = "reports/cookiescan.db"
+    history: str = str(DEFAULT_DB)
     baseline: str | None = None
     path: str | None = None
 
@@ -125,7 +126,7 @@ def load_config(path: Path) -> ProjectConfig:
     return ProjectConfig(
         sites=tuple(sites),
         fail_on=defaults.get("fail_on", "high"),
-        history=defaults.get("history", "reports/cookiescan.db"),
+        history=defaults.get("history", str(DEFAULT_DB)),
         baseline=defaults.get("baseline"),
         path=str(path),
     )

@@ -1,1 +1,3 @@
-"""One module per area; each exposes `register(app)`."""
+"""Thin typer commands, one module per stage of the pipeline; each exposes `register(app)`, which adds
+its module-level command functions (`app.command(name)(function)`). Options several commands share
+are declared once in options.py."""

@@ -1,4 +1,4 @@
-"""CLI commands: declared import / show / validate / compare."""
+"""CLI commands: declared import / show / validate / compare / draft."""
 from __future__ import annotations
 
 import json
@@ -18,70 +18,102 @@ DEFAULT_ROOT = Path("declared")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the app."""
     declared = typer.Typer(help="What a site declares: cookie table, subprocessors (declared/<site>/).",
                            no_args_is_help=True)
     app.add_typer(declared, name="declared")
-    from scanner.commands.knowledge import draft_command  # the draft comes from the knowledge base area
     declared.command("draft")(draft_command)
+    declared.command("import")(import_)
+    declared.command("show")(show)
+    declared.command("validate")(validate_)
+    declared.command("compare")(compare)
 
-    @declared.command("import")
-    def import_(document: Path = typer.Argument(..., help="Policy document: text, Markdown or HTML."),
-                site: str = typer.Option(..., "--site", help="Site the document belongs to (folder name)."),
-                out: Path = typer.Option(DEFAULT_ROOT, "--out", help="Root of the declared data.")) -> None:
-        """Import a cookie policy / privacy policy into declared/<site>/."""
-        from scanner.declared import import_report, write_declared
-        report = import_report(document, site)
-        write_declared(report.site, out / site)
-        console = Console(soft_wrap=True)
-        for warning in report.warnings:
-            console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
-        console.print(f"{escape(report.summary)} → {escape(str(out / site))}", highlight=False)
 
-    @declared.command("show")
-    def show(site: str = typer.Argument(...), root: Path = typer.Option(DEFAULT_ROOT, "--root"),
-             as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-        """Show a site's declared cookies and subprocessors."""
-        from scanner.declared import find_declared
-        declared = find_declared(site, root)
-        if declared is None:
-            raise UserError(f"{root / site}: no declared data for {site} (run `cookiescan declared import`)")
-        if as_json:
-            typer.echo(json.dumps(asdict(declared), ensure_ascii=False, indent=2))
-            return
-        _print_site(declared)
+def import_(document: Path = typer.Argument(..., help="Policy document: text, Markdown or HTML."),
+            site: str = typer.Option(..., "--site", help="Site the document belongs to (folder name)."),
+            out: Path = typer.Option(DEFAULT_ROOT, "--out", help="Root of the declared data.")) -> None:
+    """Import a cookie policy / privacy policy into declared/<site>/."""
+    from scanner.declared import import_report, write_declared
+    report = import_report(document, site)
+    write_declared(report.site, out / site)
+    console = Console(soft_wrap=True)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
+    console.print(f"{escape(report.summary)} → {escape(str(out / site))}", highlight=False)
 
-    @declared.command("validate")
-    def validate_(directory: Path = typer.Argument(DEFAULT_ROOT, help="declared/ or one site folder.")) -> None:
-        """Check every declared file; exit 1 on errors (warnings are printed)."""
-        from scanner.declared import validate
-        problems = validate(directory)
-        console = Console(soft_wrap=True)
-        for problem in problems:
-            colour = "red" if problem.severity == "error" else "yellow"
-            console.print(f"{escape(problem.file)}:{problem.line}: [{colour}]{problem.severity}[/{colour}]: "
-                          f"{escape(problem.message)}", highlight=False)
-        errors = sum(p.severity == "error" for p in problems)
-        console.print(f"{errors} errors, {len(problems) - errors} warnings in {escape(str(directory))}",
-                      highlight=False)
-        if errors:
-            raise typer.Exit(EXIT_ERRORS)
 
-    @declared.command("compare")
-    def compare(site_a: str, site_b: str, root: Path = typer.Option(DEFAULT_ROOT, "--root")) -> None:
-        """Where two sites' subprocessor lists differ (vendors matched across languages)."""
-        from scanner.declared import compare_subprocessors, find_declared
-        a, b = find_declared(site_a, root), find_declared(site_b, root)
-        for name, found in ((site_a, a), (site_b, b)):
-            if found is None:
-                raise UserError(f"{root / name}: no declared data for {name}")
-        differences = compare_subprocessors(a, b)
-        console = Console(soft_wrap=True)
-        for difference in differences:
-            console.print(escape(str(difference)), highlight=False)
-        matched = len(a.subprocessors) - sum(d.kind == "only_in_a" for d in differences)
-        console.print(f"{len(a.subprocessors)} subprocessors in {site_a}, {len(b.subprocessors)} in {site_b}, "
-                      f"{matched} matched, {len(differences)} differences", highlight=False)
+def show(site: str = typer.Argument(...), root: Path = typer.Option(DEFAULT_ROOT, "--root"),
+         as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Show a site's declared cookies and subprocessors."""
+    from scanner.declared import find_declared
+    declared = find_declared(site, root)
+    if declared is None:
+        raise UserError(f"{root / site}: no declared data for {site} (run `cookiescan declared import`)")
+    if as_json:
+        typer.echo(json.dumps(asdict(declared), ensure_ascii=False, indent=2))
+        return
+    _print_site(declared)
+
+
+def validate_(directory: Path = typer.Argument(DEFAULT_ROOT, help="declared/ or one site folder.")) -> None:
+    """Check every declared file; exit 1 on errors (warnings are printed)."""
+    from scanner.declared import validate
+    problems = validate(directory)
+    console = Console(soft_wrap=True)
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        console.print(f"{escape(problem.file)}:{problem.line}: [{colour}]{problem.severity}[/{colour}]: "
+                      f"{escape(problem.message)}", highlight=False)
+    errors = sum(p.severity == "error" for p in problems)
+    console.print(f"{errors} errors, {len(problems) - errors} warnings in {escape(str(directory))}",
+                  highlight=False)
+    if errors:
+        raise typer.Exit(EXIT_ERRORS)
+
+
+def compare(site_a: str, site_b: str, root: Path = typer.Option(DEFAULT_ROOT, "--root")) -> None:
+    """Where two sites' subprocessor lists differ (vendors matched across languages)."""
+    from scanner.declared import compare_subprocessors, find_declared
+    a, b = find_declared(site_a, root), find_declared(site_b, root)
+    for name, found in ((site_a, a), (site_b, b)):
+        if found is None:
+            raise UserError(f"{root / name}: no declared data for {name}")
+    differences = compare_subprocessors(a, b)
+    console = Console(soft_wrap=True)
+    for difference in differences:
+        console.print(escape(str(difference)), highlight=False)
+    matched = len(a.subprocessors) - sum(d.kind == "only_in_a" for d in differences)
+    console.print(f"{len(a.subprocessors)} subprocessors in {site_a}, {len(b.subprocessors)} in {site_b}, "
+                  f"{matched} matched, {len(differences)} differences", highlight=False)
+
+
+def draft_command(
+    site: str = typer.Argument(..., help="site the scan is of"),
+    from_scan: Path = typer.Option(..., "--from-scan", help="scan file (JSON) to draft from"),
+    out: Path = typer.Option(None, "--out", help="folder to write (default: drafts/<site>)"),
+    force: bool = typer.Option(False, "--force", help="overwrite a draft already there"),
+) -> None:
+    """Write a draft declared folder from what a scan observed (every row marked draft).
+
+    Drafts go to drafts/<site>, not declared/<site>: the judge reads declared/ as
+    what the site says, and a draft is only what we saw until a person reviews it.
+    """
+    from scanner.collect.consent.rules import consent_cookie_patterns
+    from scanner.declared import write_declared
+    from scanner.declared.draft import draft_declared
+    from scanner.knowledge.cookies import load_knowledge_base
+    from scanner.scanfile import load_scan
+
+    scan = load_scan(from_scan)
+    if site not in (scan.site, scan.registrable_domain):
+        raise UserError(f"{from_scan}: the scan is of {scan.site}, not {site}")
+    out = out if out is not None else Path("drafts") / site
+    if (out / "cookies.yaml").exists() and not force:
+        raise UserError(f"{out}: a draft is already there (use --force to overwrite)")
+    drafted = draft_declared(scan, load_knowledge_base(), consent_patterns=consent_cookie_patterns())
+    write_declared(drafted, out)
+    Console(highlight=False).print(escape(
+        f"wrote a draft of {len(drafted.cookies)} rows to {out}/: review every row, "
+        f"then move what is true into declared/{site}/"))
 
 
 def _print_site(declared) -> None:

@@ -10,13 +10,15 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from scanner.commands.options import DEFAULT_CONFIG, configured_site
+from scanner.commands.options import (
+    DEFAULT_CONFIG, DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
+    SyntheticOption, configured_site,
+)
 from scanner.config import ProjectConfig, SiteConfig, load_config
 from scanner.errors import UserError
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the app."""
     app.command("diff")(diff)
     app.command("history")(history)
     app.command("check")(check)
@@ -45,85 +47,66 @@ def _store(db: Path):
     return SQLiteStore(db)
 
 
-ResolverOpt = typer.Option(None, "--host-resolver-rules", hidden=True,
-                           help="Chromium host resolver rules (fixture web).")
-InsecureOpt = typer.Option(False, "--ignore-https-errors", hidden=True, help="Accept self-signed certificates.")
-SyntheticOpt = typer.Option(False, "--synthetic", hidden=True, help="Mark scans as synthetic replicas.")
-
-
 # ------------------------------------------------------------------- diff ---
 
 def diff(
     site: str = typer.Argument(..., help="Site name from cookiescan.toml, or a URL/host."),
     since: Optional[str] = typer.Option(None, "--since", help="'last': also show what changed since the previous scan."),
     from_history: bool = typer.Option(False, "--from-history", help="Use the latest stored scan instead of scanning."),
-    db: Path = typer.Option(Path("reports/cookiescan.db"), "--db", help="History database."),
+    db: DbOption = None,
     declared_dir: Optional[Path] = typer.Option(None, "--declared", help="Declared data directory of the site."),
-    config: Optional[Path] = typer.Option(None, "--config", help="Site list (default ./cookiescan.toml if present)."),
-    out: Path = typer.Option(Path("reports"), "--out", help="Where a new scan is written."),
-    resolver_rules: Optional[str] = ResolverOpt,
-    insecure: bool = InsecureOpt,
-    synthetic: bool = SyntheticOpt,
+    config: ConfigOption = None,
+    out: OutOption = DEFAULT_OUT,
+    resolver_rules: ResolverOption = None,
+    insecure: InsecureOption = False,
+    synthetic: SyntheticOption = False,
 ) -> None:
     """Observed vs declared: + undeclared, > over-long, ! before consent / after refusal, - stale."""
-    from scanner.history.changes import compare_scans
+    from scanner.declared import load_declared
     from scanner.history.gate import declared_for
-    from scanner.judge import judge
+    from scanner.history.review import review_site
     from scanner.report.diff_view import changes_table, diff_rows, diff_table, other_findings_table
 
     if since not in (None, "last"):
         raise UserError(f"--since {since!r}: only 'last' is supported")
     console = Console()
     site_cfg, config_dir = configured_site(site, config)
-    if declared_dir is not None:
-        from scanner.declared import load_declared
-        declared = load_declared(declared_dir)
-    else:
-        declared = declared_for(site_cfg, config_dir)
+    declared = load_declared(declared_dir) if declared_dir is not None else declared_for(site_cfg, config_dir)
+    db = db or DEFAULT_DB
+    scan = None if from_history else _scanner(out, resolver_rules, insecure, synthetic, console)
     with _store(db) as store:
-        records = store.scans(site_cfg.name, limit=2)
-        if from_history:
-            if not records:
-                raise UserError(f"{db}: no stored scan of {site_cfg.name}")
-            current, current_id = store.load_scan(records[0].id), records[0].id
-            previous = store.load_scan(records[1].id) if len(records) > 1 else None
-            judgement = judge(current, declared, site_cfg)
-        else:
-            previous = store.load_scan(records[0].id) if records else None
-            current = _scanner(out, resolver_rules, insecure, synthetic, console)(site_cfg)
-            judgement = judge(current, declared, site_cfg)
-            current_id = store.save_scan(current, list(judgement.findings))
+        review = review_site(site_cfg, declared, store, scan=scan, since_last=since == "last")
+    current = review.scan
     note = " (synthetic replica)" if current.synthetic else ""
-    console.print(f"[bold]{escape(site_cfg.name)}{note}: scan #{current_id} of {escape(current.started_at)}, "
+    console.print(f"[bold]{escape(site_cfg.name)}{note}: scan #{review.scan_id} of {escape(current.started_at)}, "
                   "observed vs declared[/bold]  (+ undeclared, > over-long, ! before consent / after refusal, - stale)",
                   soft_wrap=True)
-    console.print(diff_table(diff_rows(current, judgement)))
-    other = other_findings_table(list(judgement.findings))
+    console.print(diff_table(diff_rows(current, review.judgement)))
+    other = other_findings_table(list(review.judgement.findings))
     if other is not None:
         console.print(other)
-    if since == "last":
-        if previous is None:
-            console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(str(db))} to compare with")
-            return
-        changes = compare_scans(previous, current, list(judge(previous, declared, site_cfg).findings),
-                                list(judgement.findings))
-        if changes.empty:
-            console.print(f"no change since the scan of {escape(previous.started_at)}")
-        else:
-            console.print(f"[bold]changes since the scan of {escape(previous.started_at)}[/bold]", soft_wrap=True)
-            console.print(changes_table(changes))
+    if since != "last":
+        return
+    if review.previous is None:
+        console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(str(db))} to compare with")
+    elif review.changes.empty:
+        console.print(f"no change since the scan of {escape(review.previous.started_at)}")
+    else:
+        console.print(f"[bold]changes since the scan of {escape(review.previous.started_at)}[/bold]", soft_wrap=True)
+        console.print(changes_table(review.changes))
 
 
 # ---------------------------------------------------------------- history ---
 
 def history(
     site: str = typer.Argument(..., help="Site name."),
-    db: Path = typer.Option(Path("reports/cookiescan.db"), "--db", help="History database."),
+    db: DbOption = None,
     limit: int = typer.Option(20, "--limit", help="Newest N scans."),
 ) -> None:
     """List past scans of a site, newest first."""
     from scanner.report.diff_view import history_table
 
+    db = db or DEFAULT_DB
     if not db.exists():
         raise UserError(f"{db}: no history database")
     with _store(db) as store:
@@ -136,22 +119,22 @@ def history(
 # ------------------------------------------------------------------ check ---
 
 def check(
-    config: Path = typer.Option(DEFAULT_CONFIG, "--config", help="Site list (cookiescan.toml)."),
+    config: ConfigOption = None,
     fail_on: Optional[str] = typer.Option(None, "--fail-on", help="info|low|medium|high (default: config, else high)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Accepted findings (YAML)."),
-    db: Optional[Path] = typer.Option(None, "--db", help="History database (default: config, reports/cookiescan.db)."),
-    out: Path = typer.Option(Path("reports"), "--out", help="Reports and scans go here."),
+    db: DbOption = None,
+    out: OutOption = DEFAULT_OUT,
     from_history: bool = typer.Option(False, "--from-history", help="Judge the latest stored scans, do not scan."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
-    resolver_rules: Optional[str] = ResolverOpt,
-    insecure: bool = InsecureOpt,
-    synthetic: bool = SyntheticOpt,
+    resolver_rules: ResolverOption = None,
+    insecure: InsecureOption = False,
+    synthetic: SyntheticOption = False,
 ) -> None:
     """Nightly gate: scan every configured site; exit 1 on findings at or above --fail-on."""
     from scanner.history.baseline import Baseline, load_baseline
     from scanner.history.gate import check_severity, run_gate, summary_markdown
 
-    project: ProjectConfig = load_config(config)
+    project: ProjectConfig = load_config(config or DEFAULT_CONFIG)
     severity = check_severity(fail_on or project.fail_on)
     baseline_path = baseline or (Path(project.baseline) if project.baseline else None)
     accepted = load_baseline(baseline_path) if baseline_path else Baseline()

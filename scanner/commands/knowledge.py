@@ -1,21 +1,18 @@
-"""CLI commands: knowledge (`explain`) and the `declared draft` command function."""
+"""CLI commands: explain (what the knowledge base says about a cookie name)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from scanner.collect.consent.rules import consent_cookie_patterns
-from scanner.errors import UserError
 from scanner.knowledge.classify import Classifier
 from scanner.knowledge.cookies import KnownCookie, load_knowledge_base
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the app."""
     app.command("explain")(explain_command)
 
 
@@ -62,31 +59,3 @@ def _row_dict(name: str, r: KnownCookie) -> dict:
             "pattern": r.pattern, "category": r.category, "source_category": r.source_category,
             "vendor": r.vendor, "platform": r.platform, "purpose": r.purpose, "retention": r.retention,
             "domain": r.domain, "privacy_link": r.privacy_link, "source": source}
-
-
-def draft_command(
-    site: str = typer.Argument(..., help="site the scan is of"),
-    from_scan: Path = typer.Option(..., "--from-scan", help="scan file (JSON) to draft from"),
-    out: Path = typer.Option(None, "--out", help="folder to write (default: drafts/<site>)"),
-    force: bool = typer.Option(False, "--force", help="overwrite a draft already there"),
-) -> None:
-    """Write a draft declared folder from what a scan observed (every row marked draft).
-
-    Drafts go to drafts/<site>, not declared/<site>: reconcile reads declared/ as
-    what the site says, and a draft is only what we saw until a person reviews it.
-    """
-    from scanner.declared import write_declared
-    from scanner.declared.draft import draft_declared
-    from scanner.scanfile import load_scan
-
-    scan = load_scan(from_scan)
-    if site not in (scan.site, scan.registrable_domain):
-        raise UserError(f"{from_scan}: the scan is of {scan.site}, not {site}")
-    out = out if out is not None else Path("drafts") / site
-    if (out / "cookies.yaml").exists() and not force:
-        raise UserError(f"{out}: a draft is already there (use --force to overwrite)")
-    drafted = draft_declared(scan, load_knowledge_base(), consent_patterns=consent_cookie_patterns())
-    write_declared(drafted, out)
-    Console(highlight=False).print(escape(
-        f"wrote a draft of {len(drafted.cookies)} rows to {out}/: review every row, "
-        f"then move what is true into declared/{site}/"))

@@ -10,18 +10,21 @@ from scanner.config import SiteConfig, load_config, site_from_url
 from scanner.history.store import DEFAULT_DB
 
 DEFAULT_CONFIG = Path("cookiescan.toml")
+DEFAULT_OUT = Path("reports")
 
-DbOption = Annotated[Path, typer.Option("--db", help="History database (SQLite).")]
+# Commands take None for "not given" and resolve it themselves: `check` reads its default from the config.
+DbOption = Annotated[Optional[Path], typer.Option(
+    "--db", help=f"History database (SQLite; default {DEFAULT_DB}, or [defaults] history of the config).")]
 ConfigOption = Annotated[Optional[Path], typer.Option(
-    "--config", help=f"Site list (default ./{DEFAULT_CONFIG} when present).")]
-OutOption = Annotated[Path, typer.Option("--out", help="Where scans and reports are written.")]
+    "--config", "-c", help=f"Site list (default ./{DEFAULT_CONFIG} when present).")]
+OutOption = Annotated[Path, typer.Option("--out", help="Folder for scans (scan.json, screenshots, HAR) and reports.")]
 ResolverOption = Annotated[Optional[str], typer.Option(
     "--host-resolver-rules", hidden=True, help="Chromium host resolver rules (fixture web).")]
 InsecureOption = Annotated[bool, typer.Option("--ignore-https-errors", hidden=True,
                                               help="Accept self-signed certificates.")]
 SyntheticOption = Annotated[bool, typer.Option("--synthetic", hidden=True, help="Mark scans as synthetic replicas.")]
 
-__all__ = ["DEFAULT_CONFIG", "DEFAULT_DB", "ConfigOption", "DbOption", "InsecureOption", "OutOption",
+__all__ = ["DEFAULT_CONFIG", "DEFAULT_DB", "DEFAULT_OUT", "ConfigOption", "DbOption", "InsecureOption", "OutOption",
            "ResolverOption", "SyntheticOption", "configured_site"]
 
 

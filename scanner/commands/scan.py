@@ -15,8 +15,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from scanner.collect.browser import BrowserOptions
+from scanner.commands.options import (
+    DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
+)
 from scanner.config import SiteConfig, load_config, site_from_url
-from scanner.errors import UserError
 from scanner.models import ScanResult
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -31,16 +33,16 @@ def register(app: typer.Typer) -> None:
 def scan(
     target: str = typer.Argument(..., help="URL to scan, or a site name from --config."),
     pages: int = typer.Option(10, "--pages", min=1, help="Pages to visit per phase (same-site links, breadth-first)."),
-    out: Path = typer.Option(Path("reports"), "--out", help="Where scan.json, screenshots and HAR files go."),
-    config: Optional[Path] = typer.Option(None, "--config", help="cookiescan.toml with site settings."),
-    db: Path = typer.Option(Path("reports/cookiescan.db"), "--db", help="SQLite history file."),
+    out: OutOption = DEFAULT_OUT,
+    config: ConfigOption = None,
+    db: DbOption = None,
     no_history: bool = typer.Option(False, "--no-history", help="Do not record the scan in the history."),
     har: bool = typer.Option(False, "--har", help="Also write a (redacted) HAR file per phase."),
     as_json: bool = typer.Option(False, "--json", help="Print the scan result as JSON on stdout."),
     timeout: float = typer.Option(20.0, "--timeout", help="Seconds before a page load is marked failed."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent (one browser each)."),
-    resolver_rules: Optional[str] = typer.Option(None, "--host-resolver-rules", help="Chromium host resolver rules (testing)."),
-    insecure: bool = typer.Option(False, "--ignore-https-errors", help="Accept invalid certificates (testing)."),
+    resolver_rules: ResolverOption = None,
+    insecure: InsecureOption = False,
 ) -> None:
     """Visit a site before consent, after accept and after reject; record what it drops."""
     from scanner.collect.engine import ScanOptions, scan_site
@@ -51,7 +53,7 @@ def scan(
     console = Console(stderr=True)
     result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress))
     if not no_history:
-        _record(result, site, db, config)
+        _record(result, site, db or DEFAULT_DB, config)
     if as_json:
         from scanner.scanfile import to_dict
         sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=1) + "\n")
@@ -60,8 +62,8 @@ def scan(
 
 
 def demo(
-    out: Path = typer.Option(Path("reports"), "--out", help="Where the demo's scans and reports go."),
-    db: Optional[Path] = typer.Option(None, "--db", help="History file (default OUT/cookiescan.db)."),
+    out: OutOption = DEFAULT_OUT,
+    db: DbOption = None,
     jobs: int = typer.Option(2, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
 ) -> None:
     """Start the local fixture web and scan the five SYNTHETIC replica sites; write their reports."""
@@ -73,7 +75,7 @@ def demo(
     fixtureweb = _fixture_web_module()
     config = load_config(DEMO_CONFIG)
     console = Console(stderr=True)
-    with fixtureweb.FixtureWeb() as web, SQLiteStore(db or out / "cookiescan.db") as store:
+    with fixtureweb.FixtureWeb() as web, SQLiteStore(db or out / DEFAULT_DB.name) as store:
         options = ScanOptions(browser=BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True,
                                                      navigation_timeout_s=10), out_dir=out, synthetic=True,
                                jobs=jobs)

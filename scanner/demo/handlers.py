@@ -62,7 +62,7 @@ def handle(web, host: str, method: str, url, headers, body: bytes) -> Response |
         time.sleep(float(query.get("s", ["1"])[0]))
         return Response(200, b"<!doctype html><title>slow</title><p>slow</p>")
     if host == "pro.doctolib.fr":
-        # The replica's logged-in area: /login, /logout, /agenda*, /patients* (issue 8).
+        # The replica's logged-in area: /login, /logout, /agenda*, /patients*.
         from scanner.demo import pro_app  # here, not at the top: pro_app imports Response from this module
         if pro_app.owns(path):
             return pro_app.handle(method, url, headers, body)

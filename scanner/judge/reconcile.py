@@ -7,7 +7,7 @@ every command calls. See docs/reconcile.md for each rule and its severity.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 

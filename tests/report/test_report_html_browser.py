@@ -7,7 +7,7 @@ from playwright.sync_api import sync_playwright
 from scanner.collect.browser import BrowserOptions, find_chromium, launch_args
 from scanner.report import build_report, render
 from tests.support.report_sample import (
-    IMG_URL, SCREENSHOT, SCRIPT_COOKIE, sample_declared, sample_findings, sample_judgement, sample_scan,
+    IMG_URL, SCREENSHOT, SCRIPT_COOKIE, sample_declared, sample_judgement, sample_scan,
 )
 from tests.report.test_report_model import tiny_png
 
