@@ -14,6 +14,9 @@ FIVE_YEARS = 157680000
 FOUR_HUNDRED_DAYS = 400 * 86400
 
 
+pytestmark = pytest.mark.browser
+
+
 @pytest.fixture(scope="module")
 def scan(browser_options, tmp_path_factory):
     out = tmp_path_factory.mktemp("engine-scan")

@@ -5,9 +5,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from scanner.history.store import SQLiteStore
 
 
+@pytest.mark.browser
 def test_scan_command_prints_json_and_records_history(fixture_web, tmp_path):
     db = tmp_path / "history.db"
     proc = subprocess.run(

@@ -151,6 +151,7 @@ def visit(playwright, options, site: str, phase: str) -> PhaseVisit:
                           session_keys=frozenset(storage[1]), hosts=frozenset(hosts), measured_at=time.time())
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("phase", PHASES)
 @pytest.mark.parametrize("site", SITES)
 def test_replica_phase_matches_expected(playwright, browser_options, site, phase):
