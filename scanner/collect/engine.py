@@ -20,6 +20,7 @@ from playwright.sync_api import sync_playwright
 
 from scanner import __version__
 from scanner.collect.browser import BrowserOptions, browser_version, open_context
+from scanner.collect.collectors import Collectors, Har, Screenshots
 from scanner.collect.recorder import PhaseRecorder
 from scanner.config import SiteConfig
 from scanner.collect.consent import ConsentDriver
@@ -119,38 +120,37 @@ def _phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
 
 
 def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[PhaseResult, tuple[str, ...], str]:
-    """One (site, phase) unit. Returns the result, the discovered page list, the browser version."""
+    """One (site, phase) unit: collectors watch while the steps run (visit the start page; detect or
+    apply consent; log in; visit the pages). Returns the result, the discovered page list, the browser version."""
     options = job.options
     recorder = PhaseRecorder(phase=job.phase, site_domain=site_domain)
-    har_path = job.out_dir / f"{job.phase}.har" if options.har else None
+    shots = Screenshots(job.out_dir, job.phase) if options.screenshots else None
+    har = Har(job.out_dir / f"{job.phase}.har", _login_secrets(job.site)) if options.har else None
+    collectors = Collectors([c for c in (recorder, shots, har) if c is not None], say)
     login_cfg = job.site.login if job.phase in LOGGED_IN_PHASES else None
     storage_state, login = _storage_state(job.site, login_cfg)
     visits: list[PageVisit] = []
-    screenshots: list[str] = []
     consent = ConsentOutcome(action="none")
     discovered: tuple[str, ...] = ()
     version, error = "", None
-    jar_values: list[str] = []  # only to scrub them from the HAR; never stored
     try:
-        with open_context(pw, options.browser, record_har_path=str(har_path) if har_path else None,
+        with open_context(pw, options.browser, record_har_path=str(har.path) if har else None,
                           storage_state=storage_state) as context:
             version = browser_version(context)
             driver = ConsentDriver(accept_selector=job.site.accept_selector,
                                    reject_selector=job.site.reject_selector, timeout_s=options.consent_timeout_s)
-            recorder.install(context)
+            collectors.install(context)
             driver.install(context)
-            visitor = _Visitor(context, recorder, options, say)
+            visitor = _Visitor(context, recorder, collectors, options, say)
             start = normalise(job.site.start_url) or job.site.start_url
             first = visitor.visit(start)
             visits.append(first)
-            if options.screenshots:
-                screenshots += visitor.screenshot(job.out_dir, f"{job.phase}-start.png")
             if job.phase == BEFORE_CONSENT:
                 consent = ConsentOutcome(action="none", platform=driver.detect(visitor.page) if first.ok else None)
                 discovered = _crawl(visitor, [start] if first.ok else [], site_domain, job.site.deny_patterns,
                                     job.site.pages, visits, already=(start, first.final_url or start))
             else:
-                consent = _consent(visitor, driver, job, first, screenshots)
+                consent = _consent(visitor, driver, job, first, shots)
                 if login_cfg and login is None:
                     login = _login(visitor, login_cfg)
                     if login.logged_in:
@@ -159,18 +159,12 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
                 elif not login_cfg:
                     for url in job.pages:  # start page again: what a visitor sees once the choice is made
                         visits.append(visitor.visit(url))
-            visitor.finish()
-            if har_path:
-                jar_values = [c.get("value", "") for c in context.cookies()]
+            collectors.finish(context, visitor.page)
     except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
         error = first_line(exc)
         say("phase-failed", f"{job.phase}: {error}")
-    if har_path and har_path.is_file():
-        _redact(har_path, job, jar_values)
-    cookies, blocked, storage, requests = recorder.results()
-    result = PhaseResult(phase=job.phase, pages=tuple(visits), cookies=cookies, blocked_cookies=blocked,
-                         storage=storage, requests=requests, consent=consent, screenshots=tuple(screenshots),
-                         login=login, har=har_path.name if har_path and har_path.is_file() else None, error=error)
+    result = PhaseResult(phase=job.phase, pages=tuple(visits), consent=consent, login=login, error=error,
+                         **collectors.result())
     return result, discovered, version
 
 
@@ -185,7 +179,7 @@ def _storage_state(site: SiteConfig, login_cfg) -> tuple[str | None, LoginOutcom
                                      f"(run: cookiescan login {site.name})")
 
 
-def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, screenshots: list[str]) -> ConsentOutcome:
+def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, shots: Screenshots | None) -> ConsentOutcome:
     action = "reject" if job.phase in REFUSED_PHASES else "accept"
     if first.ok:
         consent = driver.apply(visitor.page, action)
@@ -193,10 +187,8 @@ def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, scree
         consent = ConsentOutcome(action=action, status="not_refused" if action == "reject" else "not_given",
                                  reason=f"start page failed: {first.error}")
     visitor.settle(job.options.after_click_s)
-    if job.options.screenshots:
-        shot = visitor.screenshot(job.out_dir, f"{job.phase}-after-click.png")
-        screenshots += shot
-        consent = dataclasses.replace(consent, screenshot=shot[0] if shot else None)
+    if shots is not None:
+        consent = dataclasses.replace(consent, screenshot=shots.take(visitor.page, f"{job.phase}-after-click.png"))
     return consent
 
 
@@ -247,25 +239,21 @@ def _app_pages(start_url: str, login_cfg) -> list[str]:
     return pages
 
 
-def _redact(har_path: Path, job: PhaseJob, jar_values: list[str]) -> None:
-    """HAR files carry cookies, headers and form bodies: scrub them before anyone reads them.
-
-    Cookie values are scrubbed wherever they appear (echoed in a URL or a body too).
-    """
-    from scanner.collect.har import redact_har
-    secrets = list(jar_values)
-    if job.site.login:
-        from scanner.collect.login.perform import login_secrets
-        secrets += login_secrets(job.site.login)
-    redact_har(har_path, secrets)
+def _login_secrets(site: SiteConfig) -> tuple[str, ...]:
+    """What a login types, to scrub from the HAR wherever it appears."""
+    if not site.login:
+        return ()
+    from scanner.collect.login.perform import login_secrets
+    return tuple(login_secrets(site.login))
 
 
 class _Visitor:
     """Drives one page through a list of URLs; a page that hangs or crashes is replaced."""
 
-    def __init__(self, context, recorder: PhaseRecorder, options: ScanOptions, say: Progress):
+    def __init__(self, context, recorder: PhaseRecorder, collectors: Collectors, options: ScanOptions, say: Progress):
         self.context = context
-        self.recorder = recorder
+        self.recorder = recorder  # which page a cookie first appeared on is the visitor's to say
+        self.collectors = collectors
         self.options = options
         self.say = say
         self.page = None
@@ -281,7 +269,7 @@ class _Visitor:
         self.page = self.context.new_page()
         self._crashed = False
         self.page.on("crash", lambda _page: setattr(self, "_crashed", True))
-        self.recorder.attach(self.context, self.page)
+        self.collectors.attach(self.context, self.page)
 
     def visit(self, url: str) -> PageVisit:
         self.recorder.current_page = url
@@ -289,17 +277,15 @@ class _Visitor:
         try:
             response = self.page.goto(url, wait_until="load")
             self.settle(self.options.settle_s)
-            self.recorder.snapshot(self.context, self.page)
             title = self.page.title()
             visit = PageVisit(url=url, phase=self.recorder.phase, ok=True, final_url=self.page.url,
                               http_status=response.status if response else None, title=title,
                               duration_s=round(time.monotonic() - started, 3))
+            self.collectors.after_page(self.context, self.page, visit)
         except PlaywrightError as exc:
-            # Keep the cookies the page set before failing. Not its storage: evaluating
-            # in a frame whose navigation never commits would wait for ever.
-            self.recorder.snapshot_cookies()
             visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=first_line(exc),
                               duration_s=round(time.monotonic() - started, 3))
+            self.collectors.after_page(self.context, self.page, visit)
             self._new_page()  # a hung or crashed page must not poison the next visit
         self.say("page", f"{'ok' if visit.ok else 'FAILED'} {url}")
         return visit
@@ -309,13 +295,3 @@ class _Visitor:
             self.page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
         except PlaywrightError:
             pass  # long-polling pages never go idle; the cap is the answer
-
-    def screenshot(self, out_dir: Path, name: str) -> list[str]:
-        try:
-            self.page.screenshot(path=str(out_dir / name), timeout=5000)
-            return [name]
-        except PlaywrightError:
-            return []
-
-    def finish(self) -> None:
-        self.recorder.snapshot(self.context, self.page)

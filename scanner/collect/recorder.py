@@ -204,6 +204,22 @@ class PhaseRecorder:
                             party=party(host_of(origin), self.site_domain),
                             phase=self.phase, page_url=self.current_page)
 
+    # -- the collector lifecycle (scanner.collect.collectors) ---------------
+    def after_page(self, context, page, visit) -> None:
+        if visit.ok:
+            self.snapshot(context, page)
+        else:
+            # Keep the cookies the page set before failing. Not its storage: evaluating
+            # in a frame whose navigation never commits would wait for ever.
+            self.snapshot_cookies()
+
+    def finish(self, context, page) -> None:
+        self.snapshot(context, page)
+
+    def result(self) -> dict[str, object]:
+        cookies, blocked, storage, requests = self.results()
+        return {"cookies": cookies, "blocked_cookies": blocked, "storage": storage, "requests": requests}
+
     # -- hand back ---------------------------------------------------------
     def results(self) -> tuple[tuple[ObservedCookie, ...], tuple[BlockedCookie, ...],
                                tuple[StorageItem, ...], tuple[ObservedRequest, ...]]:
