@@ -20,15 +20,22 @@ from scanner.models import PageVisit
 
 
 class Collector(Protocol):
-    def install(self, context) -> None: ...
+    """Subclass it to inherit do-nothing hooks; override the ones a collector needs."""
 
-    def attach(self, context, page) -> None: ...
+    def install(self, context) -> None:
+        return None
 
-    def after_page(self, context, page, visit: PageVisit) -> None: ...
+    def attach(self, context, page) -> None:
+        return None
 
-    def finish(self, context, page) -> None: ...
+    def after_page(self, context, page, visit: PageVisit) -> None:
+        return None
 
-    def result(self) -> dict[str, object]: ...
+    def finish(self, context, page) -> None:
+        return None
+
+    def result(self) -> dict[str, object]:
+        return {}
 
 
 class Collectors:
@@ -67,7 +74,7 @@ class Collectors:
         return fields
 
 
-class Screenshots:
+class Screenshots(Collector):
     """The first page as the visitor saw it, and any moment a step asks for (`take`)."""
 
     def __init__(self, out_dir: Path, phase: str):
@@ -75,12 +82,6 @@ class Screenshots:
         self.phase = phase
         self.paths: list[str] = []  # relative to the scan file
         self._first_seen = False
-
-    def install(self, context) -> None:
-        pass
-
-    def attach(self, context, page) -> None:
-        pass
 
     def after_page(self, context, page, visit: PageVisit) -> None:
         if not self._first_seen and visit.ok:  # a page that failed to load shows nothing worth keeping
@@ -95,29 +96,17 @@ class Screenshots:
         self.paths.append(name)
         return name
 
-    def finish(self, context, page) -> None:
-        pass
-
     def result(self) -> dict[str, object]:
         return {"screenshots": tuple(self.paths)}
 
 
-class Har:
+class Har(Collector):
     """A HAR file of the phase (Playwright writes it when the context closes), then redacted:
     cookie values, credential headers, form bodies and the login's secrets, wherever they appear."""
 
     def __init__(self, path: Path, secrets: tuple[str, ...] = ()):
         self.path = path  # handed to open_context(record_har_path=...)
         self.secrets = list(secrets)
-
-    def install(self, context) -> None:
-        pass
-
-    def attach(self, context, page) -> None:
-        pass
-
-    def after_page(self, context, page, visit: PageVisit) -> None:
-        pass
 
     def finish(self, context, page) -> None:
         self.secrets += [c.get("value", "") for c in context.cookies()]  # only to scrub them; never stored
