@@ -141,6 +141,85 @@ class LoginOutcome:
     cookies_at_login: tuple[str, ...] = ()  # cookie names that appeared during login
 
 
+# -------------------------------------------------------------- behaviour ---
+# What scripts did beyond cookies (scanner.collect.behaviour; rules in docs/behaviour.md).
+
+@dataclass(frozen=True)
+class FingerprintingCall:
+    """A script that read back a browser fingerprint (canvas, webgl, audio, fonts)."""
+
+    technique: str  # "canvas" | "webgl" | "audio" | "fonts"
+    script_url: str  # script on top of the stack (query reduced to names)
+    initiator_url: str  # script at the bottom of the stack (who called the library)
+    detail: str  # what crossed the threshold, e.g. "toDataURL 240x60, 2 colours, 27 chars"
+    phase: str
+    page_url: str
+
+
+@dataclass(frozen=True)
+class SessionRecording:
+    """A session-recording vendor recognised by its script, global or recording endpoint."""
+
+    vendor: str  # name in knowledge/data/session_recorders.yaml
+    signal: str  # "script" | "endpoint" | "global"
+    evidence: str  # URL (query reduced to names) or global name
+    host: str  # host that served the script / received the data; "" for a global
+    initiator_url: str  # script that loaded the recorder, when known
+    phase: str
+    page_url: str
+
+
+@dataclass(frozen=True)
+class InputLeak:
+    """A value typed (never submitted) into a field that reached a third party."""
+
+    field: str  # "email" | "name" | "phone" | "search"
+    encoding: str  # "plain" | "url" | "base64" | "md5" | "sha1" | "sha256"
+    channel: str  # "url" | "body" | "header"
+    host: str
+    request_url: str  # query reduced to names; the body is never kept
+    phase: str
+    page_url: str
+
+
+@dataclass(frozen=True)
+class UrlLeak:
+    """The page's own path reaching a third party."""
+
+    host: str
+    channel: str  # "referer" | "param <name>" | "body"
+    leaked_path: str  # path of the first-party URL that leaked (query dropped)
+    with_query: bool  # the leaked URL also carried a query string
+    referrer_policy: str  # policy Chromium applied to the request
+    request_url: str
+    phase: str
+    page_url: str
+
+
+@dataclass(frozen=True)
+class PixelEvent:
+    """A Meta pixel or Google Analytics / Ads hit, decoded."""
+
+    vendor: str  # "Meta pixel" | "Google Analytics 4" | "Universal Analytics" | "Google Ads"
+    pixel_id: str
+    event: str
+    page: str  # page the hit names (dl/url parameter), path only
+    host: str
+    phase: str
+    page_url: str
+    parameters: tuple[str, ...] = ()  # names of custom-data parameters, never values
+
+
+@dataclass(frozen=True)
+class PhaseBehaviour:
+    fingerprinting: tuple[FingerprintingCall, ...] = ()
+    session_recordings: tuple[SessionRecording, ...] = ()
+    input_leaks: tuple[InputLeak, ...] = ()
+    url_leaks: tuple[UrlLeak, ...] = ()
+    pixel_events: tuple[PixelEvent, ...] = ()
+    fields_typed: int = 0  # inputs the key-logging step typed into, over the phase
+
+
 @dataclass(frozen=True)
 class PhaseResult:
     phase: str
@@ -154,6 +233,7 @@ class PhaseResult:
     login: LoginOutcome | None = None
     har: str | None = None
     error: str | None = None  # the phase itself could not run (browser failed to start...)
+    behaviour: PhaseBehaviour = PhaseBehaviour()  # absent from scans made before it existed
 
 
 @dataclass(frozen=True)

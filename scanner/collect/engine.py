@@ -20,6 +20,7 @@ from playwright.sync_api import sync_playwright
 
 from scanner import __version__
 from scanner.collect.browser import BrowserOptions, browser_version, open_context
+from scanner.collect.behaviour import BehaviourCollector
 from scanner.collect.collectors import Collectors, Har, Screenshots
 from scanner.collect.recorder import PhaseRecorder
 from scanner.config import SiteConfig
@@ -46,6 +47,8 @@ class ScanOptions:
     synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
     screenshots: bool = True
     jobs: int = 1  # phases run at once after the before-consent phase (one browser each)
+    behaviour: bool = True  # fingerprinting, recorders, key logging, URL leaks, pixels (docs/behaviour.md)
+    input_wait_s: float = 0.6  # after typing into a page's fields, time for a keylogger to send
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,10 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
     options = job.options
     recorder = PhaseRecorder(phase=job.phase, site_domain=site_domain)
     shots = Screenshots(job.out_dir, job.phase) if options.screenshots else None
-    har = Har(job.out_dir / f"{job.phase}.har", _login_secrets(job.site)) if options.har else None
-    collectors = Collectors([c for c in (recorder, shots, har) if c is not None], say)
+    behaviour = (BehaviourCollector(phase=job.phase, site_domain=site_domain, input_wait_s=options.input_wait_s)
+                 if options.behaviour else None)
+    har = Har(job.out_dir / f"{job.phase}.har", _login_secrets(job.site) + _typed_values()) if options.har else None
+    collectors = Collectors([c for c in (recorder, behaviour, shots, har) if c is not None], say)
     login_cfg = job.site.login if job.phase in LOGGED_IN_PHASES else None
     storage_state, login = _storage_state(job.site, login_cfg)
     visits: list[PageVisit] = []
@@ -141,9 +146,11 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
                                    reject_selector=job.site.reject_selector, timeout_s=options.consent_timeout_s)
             collectors.install(context)
             driver.install(context)
-            visitor = _Visitor(context, recorder, collectors, options, say)
+            visitor = _Visitor(context, recorder, collectors, options, say, behaviour)
             start = normalise(job.site.start_url) or job.site.start_url
-            first = visitor.visit(start)
+            # Before the consent click of an accept/reject phase nothing is typed: what a
+            # keylogger sends then would be credited to a choice not yet made.
+            first = visitor.visit(start, probe_inputs=job.phase == BEFORE_CONSENT)
             visits.append(first)
             if job.phase == BEFORE_CONSENT:
                 consent = ConsentOutcome(action="none", platform=driver.detect(visitor.page) if first.ok else None)
@@ -247,12 +254,20 @@ def _login_secrets(site: SiteConfig) -> tuple[str, ...]:
     return tuple(login_secrets(site.login))
 
 
+def _typed_values() -> tuple[str, ...]:
+    """What the key-logging step types, in every form, to scrub from the HAR."""
+    from scanner.collect.leaks import encoded_variants
+    return tuple(text for _, _, text in encoded_variants())
+
+
 class _Visitor:
     """Drives one page through a list of URLs; a page that hangs or crashes is replaced."""
 
-    def __init__(self, context, recorder: PhaseRecorder, collectors: Collectors, options: ScanOptions, say: Progress):
+    def __init__(self, context, recorder: PhaseRecorder, collectors: Collectors, options: ScanOptions, say: Progress,
+                 behaviour: BehaviourCollector | None = None):
         self.context = context
         self.recorder = recorder  # which page a cookie first appeared on is the visitor's to say
+        self.behaviour = behaviour  # the same for what scripts do; it also runs the key-logging step
         self.collectors = collectors
         self.options = options
         self.say = say
@@ -271,8 +286,10 @@ class _Visitor:
         self.page.on("crash", lambda _page: setattr(self, "_crashed", True))
         self.collectors.attach(self.context, self.page)
 
-    def visit(self, url: str) -> PageVisit:
+    def visit(self, url: str, probe_inputs: bool = True) -> PageVisit:
         self.recorder.current_page = url
+        if self.behaviour:
+            self.behaviour.current_page = url
         started = time.monotonic()
         try:
             response = self.page.goto(url, wait_until="load")
@@ -282,6 +299,8 @@ class _Visitor:
                               http_status=response.status if response else None, title=title,
                               duration_s=round(time.monotonic() - started, 3))
             self.collectors.after_page(self.context, self.page, visit)
+            if probe_inputs and self.behaviour:  # the key-logging step: type into visible fields, never submit
+                self.behaviour.probe_inputs(self.page)
         except PlaywrightError as exc:
             visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=first_line(exc),
                               duration_s=round(time.monotonic() - started, 3))
