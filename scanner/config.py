@@ -69,6 +69,7 @@ class SiteConfig:
     classify: dict[str, str] = field(default_factory=dict)
     login: LoginConfig | None = None
     deny_patterns: tuple[str, ...] = DEFAULT_DENY_PATTERNS
+    sensitive_terms: tuple[str, ...] = ()  # pages whose path/title holds one are sensitive; () = the default list
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def load_config(path: Path) -> ProjectConfig:
             classify=dict(raw.get("classify", {})),
             login=login,
             deny_patterns=tuple(raw.get("deny_patterns", DEFAULT_DENY_PATTERNS)),
+            sensitive_terms=_terms(raw.get("sensitive_terms", ()), where),
         ))
     return ProjectConfig(
         sites=tuple(sites),
@@ -130,6 +132,13 @@ def load_config(path: Path) -> ProjectConfig:
         baseline=defaults.get("baseline"),
         path=str(path),
     )
+
+
+def _terms(raw, where: str) -> tuple[str, ...]:
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(t, str) and t.strip() for t in raw):
+        raise ConfigError(f"{where}: sensitive_terms must be a list of words")
+    from scanner.common.text import fold
+    return tuple(fold(t.strip()) for t in raw)
 
 
 # What each login step needs; a value may be "$ENV_NAME", "env:ENV_NAME", "$username" or "$password".

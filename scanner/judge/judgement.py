@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from scanner.config import SiteConfig
+from scanner.judge.behaviour import behaviour_findings
 from scanner.judge.health import phase_findings
 from scanner.judge.reconcile import (
     ReconcileOptions, canonical_of, declared_frame, observed_frames, reconcile_frames, site_facts, sort_findings,
@@ -94,6 +95,9 @@ def judge(scan: ScanResult, declared: DeclaredSite | None, site: SiteConfig | No
     declared_rows = declared_frame(declared)
     findings = phase_findings(scan, site=facts.site) + reconcile_frames(
         frames, declared_rows, facts=facts, options=options, canonical=canonical)
+    findings += behaviour_findings(scan, facts=facts, vendors=vendors, canonical=canonical,
+                                   sensitive_terms=site.sensitive_terms if site else None,
+                                   evidence_pages=options.evidence_pages)
     rows = declared.cookies if declared else ()
     return Judgement(
         site=scan.site, declared=declared, findings=sort_findings(findings),

@@ -24,6 +24,7 @@ FINDING_KINDS = (
     "undeclared_cookie", "over_long_cookie", "over_legal_cap", "before_consent", "after_refusal",
     "undeclared_third_party", "stale_declaration", "session_mismatch",
     "consent_not_verified", "login_failed", "page_failed",
+    "fingerprinting", "session_recording", "input_leak", "sensitive_url_leak",  # judge/behaviour.py
     "baseline_expired",  # added by the gate (scanner.history.baseline), never by reconcile
 )
 
