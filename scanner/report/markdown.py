@@ -46,6 +46,12 @@ def render(model: ReportModel) -> str:
     out += [""]
     out += _inventory(model)
     out += _third_parties(model)
+    if model.pixel_events:
+        out += [f"## Pixel events ({len(model.pixel_events)})", ""]
+        out += table(["phase", "pixel", "id", "event", "page named", "custom parameters", "on page"],
+                     [[e.phase, e.vendor, e.pixel_id, e.event, e.page, ", ".join(e.parameters), e.page_url]
+                      for e in model.pixel_events])
+        out += [""]
     if model.declared_only:
         out += ["## Declared but never observed", ""]
         out += table(["name", "vendor", "category", "retention", "source"],

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.judge import ClassifiedObservation, Judgement, VendorGroup
-from scanner.models import SEVERITIES, ConsentOutcome, Finding, LoginOutcome, ScanResult, phase_rank, severity_rank
+from scanner.models import (SEVERITIES, ConsentOutcome, Finding, LoginOutcome, PixelEvent, ScanResult, phase_rank,
+                            severity_rank)
 
 SYNTHETIC_NOTICE = "Synthetic replica — not a measurement of the real site"
 
@@ -103,6 +104,7 @@ class ReportModel:
     third_parties: tuple[VendorGroup, ...]  # the judgement's vendors
     declared_only: tuple[DeclaredOnlyRow, ...]
     failed_pages: tuple[FailedPage, ...]
+    pixel_events: tuple[PixelEvent, ...] = ()  # decoded Meta / Google hits, in phase order (docs/behaviour.md)
 
     @property
     def notice(self) -> str | None:
@@ -159,6 +161,7 @@ def build_report(scan: ScanResult, judgement: Judgement, *, scan_dir: Path | Non
         declared_only=tuple(DeclaredOnlyRow(d.name, d.vendor, d.category, d.retention.text, d.source)
                             for d in judgement.stale),
         failed_pages=tuple(FailedPage(p.phase, v.url, v.error or "failed") for p in phases for v in p.pages if not v.ok),
+        pixel_events=tuple(e for p in phases for e in p.behaviour.pixel_events),
     )
 
 

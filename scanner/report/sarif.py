@@ -33,6 +33,10 @@ RULE_TEXT = {
     "login_failed": "Login for the authenticated phase failed",
     "page_failed": "Page could not be scanned",
     "baseline_expired": "Accepted finding in the baseline has expired",
+    "fingerprinting": "Script reads a browser fingerprint (canvas, WebGL, audio or fonts)",
+    "session_recording": "Session-recording script films the visit",
+    "input_leak": "Values typed into a form reach a third party before any submit",
+    "sensitive_url_leak": "The page's address (path) reaches a third party",
 }
 
 

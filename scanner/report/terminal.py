@@ -81,6 +81,14 @@ def renderables(model: ReportModel) -> list:
                         t(", ".join(v.cookies)), t(annex[v.in_annex]))
     out.append(vendors)
 
+    if model.pixel_events:
+        events = Table(title=f"Pixel events ({len(model.pixel_events)})")
+        for column in ("phase", "pixel", "id", "event", "page named", "on page"):
+            events.add_column(column)
+        for e in model.pixel_events:
+            events.add_row(t(e.phase), t(e.vendor), t(e.pixel_id), t(e.event), t(e.page), t(e.page_url))
+        out.append(events)
+
     if model.failed_pages:
         failed = Table(title=f"Failed pages ({len(model.failed_pages)})")
         for column in ("phase", "url", "error"):

@@ -95,7 +95,21 @@ def unjustified(findings: list[Finding], scan: ScanResult, declared: DeclaredSit
             "before_consent": BEFORE_CONSENT in seen.get(f.subject, ()),
             "after_refusal": REJECT in seen.get(f.subject, ()),
             "undeclared_third_party": f.subject in owners and f.subject not in annex,
+            **_behaviour_justified(f, scan, vendors),
         }.get(f.kind, False)
         if not ok:
             bad.append(f"{f.kind} {f.subject}: {f.message}")
     return bad
+
+
+def _behaviour_justified(f: Finding, scan: ScanResult, vendors) -> dict[str, bool]:
+    """Behaviour findings are justified by the collector's own records of the subject."""
+    b = [p.behaviour for p in scan.phases]
+    receivers = {h for x in b for h in [leak.host for leak in x.input_leaks + x.url_leaks]}
+    named = receivers | {vendors.owner_of(h) for h in receivers}
+    return {
+        "fingerprinting": any(c.script_url == f.subject for x in b for c in x.fingerprinting),
+        "session_recording": any(r.vendor in f.subject for x in b for r in x.session_recordings),
+        "input_leak": f.subject in named and f.severity == "high",
+        "sensitive_url_leak": f.subject in named,
+    }
