@@ -24,7 +24,7 @@ PROBE_VALUES = {
 ENCODINGS = ("plain", "url", "base64", "md5", "sha1", "sha256")
 MAX_SCANNED_CHARS = 256 * 1024  # a recording upload can be big; beyond this nothing is searched
 
-FIRST_PARTY_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(?::\d+)?(/[^\s\"'<>&#\\]*)?(\?[^\s\"'<>#\\]*)?")
+FIRST_PARTY_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(?::\d+)?(/[^\s\"'<>&#?\\]*)?(\?[^\s\"'<>#\\]*)?")
 PATH_PARAMS = ("dp", "page", "path", "page_path", "pagepath", "pathname")  # params that carry a bare path
 
 
