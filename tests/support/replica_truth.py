@@ -60,6 +60,11 @@ def planted(site: str) -> set[tuple[str, str]]:
     return {(p["kind"], p["subject"]) for p in truth(site)["planted"]}
 
 
+def planted_behaviour(site: str) -> set[tuple[str, str]]:
+    """Behaviour planted in a replica (scripts' doings, not in the `observed:` inventory)."""
+    return {(p["kind"], p["subject"]) for p in truth(site).get("planted_behaviour") or []}
+
+
 def unjustified(findings: list[Finding], scan: ScanResult, declared: DeclaredSite | None, vendors) -> list[str]:
     """Findings the observations and declared files do not support (empty = nothing else reported)."""
     seen: dict[str, set[str]] = {}
