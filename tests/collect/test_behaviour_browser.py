@@ -95,3 +95,14 @@ def test_a_canvas_chart_a_first_party_form_and_an_origin_only_referer_raise_noth
     assert [f for f in reconcile(scans[CLEAN], None) if f.kind in KINDS] == []
     visited = {v.url.rsplit("/", 2)[-2] + "/" + v.url.rsplit("/", 1)[-1] for v in scans[CLEAN].phase(BEFORE_CONSENT).pages}
     assert any("statistiques" in v for v in visited) and any("cardiologie" in v for v in visited)
+
+
+def test_the_scan_file_keeps_no_typed_value_in_any_encoding(scans):
+    import json
+
+    from scanner.collect.leaks import encoded_variants
+    from scanner.scanfile import to_dict
+    text = json.dumps(to_dict(scans[LEAKY])).lower()
+    assert behaviour(scans, LEAKY).input_leaks  # the values did leave the page...
+    for field, encoding, needle in encoded_variants():
+        assert needle.lower() not in text, (field, encoding)  # ...but the scan only says which and how
