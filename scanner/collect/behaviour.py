@@ -61,7 +61,7 @@ GLOBALS_JS = """(names) => names.filter((n) => {
 class BehaviourCollector(Collector):
     phase: str
     site_domain: str
-    input_wait_s: float = 1.0  # keyloggers send on a timer or on blur: give them this long
+    input_wait_s: float = 0.6  # keyloggers send on a timer or on blur: give them this long
     current_page: str = ""
     recorders: tuple[Recorder, ...] = field(default_factory=load_recorders)
     _variants: tuple = field(default_factory=encoded_variants)

@@ -147,20 +147,26 @@ class _Judge:
                              f"session recording by {subject}: the visit (DOM, mouse, keys) is filmed",
                              BASE_SEVERITY["session_recording"]) for subject, g in groups.items()]
 
-    def input_leaks(self) -> list[Finding]:
-        groups: dict[str, _Group] = {}
-        fields: dict[str, dict[str, list[str]]] = {}
+    def received(self, records_of, groups: dict[str, _Group], detail):
+        """(phase, record, subject) of each record whose receiving host is a third party, grouped by subject."""
         for phase in self.scan.phases:
-            for leak in phase.behaviour.input_leaks:
+            for leak in records_of(phase.behaviour):
                 vendor = self.owner(leak.host)
                 if self.is_own(leak.host, vendor):
                     continue
                 subject = vendor or leak.host
                 groups.setdefault(subject, _Group(vendor or registrable_domain(leak.host), True)).add(
-                    phase.phase, leak.page_url, f"{leak.channel} of {leak.request_url}")
-                encodings = fields.setdefault(subject, {}).setdefault(leak.field, [])
-                if leak.encoding not in encodings:
-                    encodings.append(leak.encoding)
+                    phase.phase, leak.page_url, detail(leak))
+                yield leak, subject
+
+    def input_leaks(self) -> list[Finding]:
+        groups: dict[str, _Group] = {}
+        fields: dict[str, dict[str, list[str]]] = {}
+        for leak, subject in self.received(lambda b: b.input_leaks, groups,
+                                           lambda x: f"{x.channel} of {x.request_url}"):
+            encodings = fields.setdefault(subject, {}).setdefault(leak.field, [])
+            if leak.encoding not in encodings:
+                encodings.append(leak.encoding)
         return [self.finding("input_leak", subject, g,
                              f"what a visitor types reaches {subject} before any submit: "
                              + ", ".join(f"{f} ({'/'.join(e)})" for f, e in fields[subject].items()),
@@ -170,18 +176,12 @@ class _Judge:
         groups: dict[str, _Group] = {}
         sensitive: dict[str, list[str]] = {}
         policies: dict[str, set[str]] = {}
-        for phase in self.scan.phases:
-            for leak in phase.behaviour.url_leaks:
-                vendor = self.owner(leak.host)
-                if self.is_own(leak.host, vendor):
-                    continue
-                subject = vendor or leak.host
-                group = groups.setdefault(subject, _Group(vendor or registrable_domain(leak.host), True))
-                group.add(phase.phase, leak.page_url, f"{leak.channel}: {leak.leaked_path}")
-                policies.setdefault(subject, set()).add(leak.referrer_policy or "default")
-                term = sensitive_match((leak.leaked_path, self.titles.get(leak.page_url, "")), terms)
-                if term:
-                    sensitive.setdefault(subject, []).append(f"{leak.leaked_path} ({term})")
+        for leak, subject in self.received(lambda b: b.url_leaks, groups,
+                                           lambda x: f"{x.channel}: {x.leaked_path}"):
+            policies.setdefault(subject, set()).add(leak.referrer_policy or "default")
+            term = sensitive_match((leak.leaked_path, self.titles.get(leak.page_url, "")), terms)
+            if term:
+                sensitive.setdefault(subject, []).append(f"{leak.leaked_path} ({term})")
         out = []
         for subject, g in groups.items():
             hits = list(dict.fromkeys(sensitive.get(subject, [])))
