@@ -117,3 +117,14 @@ def test_every_renderer_shows_the_behaviour_findings(fmt):
         assert kind in out or kind.replace("_", "\\_") in out  # Markdown escapes underscores
     if fmt in ("html", "md", "terminal", "json"):
         assert "Schedule" in out
+
+
+def test_sensitive_terms_in_the_config_are_folded_and_a_bad_list_is_one_line(tmp_path):
+    from scanner.config import ConfigError, load_config
+    good = tmp_path / "good.toml"
+    good.write_text('[[site]]\nname = "a.fr"\nsensitive_terms = ["Psychiatre", "IVG"]\n', encoding="utf-8")
+    assert load_config(good).site("a.fr").sensitive_terms == ("psychiatre", "ivg")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[site]]\nname = "a.fr"\nsensitive_terms = "psychiatre"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad.toml: \[\[site\]\] #1: sensitive_terms must be a list of words"):
+        load_config(bad)
