@@ -7,7 +7,7 @@ import pytest
 
 from scanner.collect.engine import ScanOptions, scan_site
 from scanner.config import SiteConfig
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.models import BEFORE_CONSENT
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,7 @@ def test_rrweb_session_recording_is_reported_with_the_third_party_that_loaded_it
     assert {(r.vendor, r.signal) for r in recordings} == {("rrweb", "script"), ("rrweb", "global")}
     script = next(r for r in recordings if r.signal == "script")
     assert script.initiator_url == "https://rec.replay-vendor.test/recorder.js"
-    findings = {f.subject: f for f in reconcile(scans[LEAKY], None) if f.kind == "session_recording"}
+    findings = {f.subject: f for f in judge(scans[LEAKY], None).findings if f.kind == "session_recording"}
     assert list(findings) == ["replay-vendor.test (rrweb)"]
     assert findings["replay-vendor.test (rrweb)"].severity == "high"  # before consent
 
@@ -65,7 +65,7 @@ def test_typed_values_reaching_third_parties_are_found_plain_and_hashed(scans, f
     seen = fixture_web.state.requests
     assert not [r for r in seen if r[0] == "keys.form-vendor.test" and r[2].startswith("/pw")]  # never a password
     assert not [r for r in seen if r[0] == LEAKY and r[1] == "POST"]  # never a submit
-    kinds = {f.subject: f.severity for f in reconcile(scans[LEAKY], None) if f.kind == "input_leak"}
+    kinds = {f.subject: f.severity for f in judge(scans[LEAKY], None).findings if f.kind == "input_leak"}
     assert kinds == {"keys.form-vendor.test": "high", "rec.replay-vendor.test": "high"}
 
 
@@ -74,7 +74,7 @@ def test_a_sensitive_path_leaked_by_referer_and_pixel_is_high_with_the_referrer_
              if x.leaked_path == "/psychiatre/paris"}
     assert ("img.referer-vendor.test", "referer", "unsafe-url") in leaks
     assert ("www.facebook.com", "param dl", "unsafe-url") in leaks
-    findings = {f.subject: f for f in reconcile(scans[LEAKY], None) if f.kind == "sensitive_url_leak"}
+    findings = {f.subject: f for f in judge(scans[LEAKY], None).findings if f.kind == "sensitive_url_leak"}
     assert findings["img.referer-vendor.test"].severity == "high"
     assert "psychiatr" in findings["img.referer-vendor.test"].message
     assert "unsafe-url" in findings["img.referer-vendor.test"].message
@@ -92,7 +92,7 @@ def test_a_canvas_chart_a_first_party_form_and_an_origin_only_referer_raise_noth
     assert clean.fields_typed == 2  # the step ran: it typed into the first-party form
     assert (clean.fingerprinting, clean.session_recordings, clean.input_leaks, clean.url_leaks,
             clean.pixel_events) == ((), (), (), (), ())
-    assert [f for f in reconcile(scans[CLEAN], None) if f.kind in KINDS] == []
+    assert [f for f in judge(scans[CLEAN], None).findings if f.kind in KINDS] == []
     visited = {v.url.rsplit("/", 2)[-2] + "/" + v.url.rsplit("/", 1)[-1] for v in scans[CLEAN].phase(BEFORE_CONSENT).pages}
     assert any("statistiques" in v for v in visited) and any("cardiologie" in v for v in visited)
 

@@ -6,7 +6,7 @@ import dataclasses
 import pytest
 
 from scanner.config import SiteConfig
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.models import (ACCEPT, BEFORE_CONSENT, REJECT, ConsentOutcome, DeclaredSite, FingerprintingCall,
                             InputLeak, PageVisit, PhaseBehaviour, PhaseResult, ScanResult, SessionRecording,
                             Subprocessor, UrlLeak)
@@ -47,7 +47,7 @@ def _by_kind(findings):
 
 
 def test_after_accept_base_severities_and_sensitive_title_rises_to_high():
-    found = _by_kind(reconcile(_scan(_phase(ACCEPT, _behaviour(ACCEPT), title="Psychiatre à Paris")), None))
+    found = _by_kind(judge(_scan(_phase(ACCEPT, _behaviour(ACCEPT), title="Psychiatre à Paris")), None).findings)
     assert set(found) == set(KINDS)
     # no annex: nothing to check it against, so only the kind's base severity
     assert found["fingerprinting"].severity == "medium"
@@ -58,19 +58,19 @@ def test_after_accept_base_severities_and_sensitive_title_rises_to_high():
 
 
 def test_before_consent_and_after_refusal_raise_severity_but_an_unverified_refusal_does_not():
-    before = _by_kind(reconcile(_scan(_phase(BEFORE_CONSENT, _behaviour(BEFORE_CONSENT))), None))
+    before = _by_kind(judge(_scan(_phase(BEFORE_CONSENT, _behaviour(BEFORE_CONSENT))), None).findings)
     assert before["fingerprinting"].severity == "high" and "before consent" in before["fingerprinting"].message
     assert before["sensitive_url_leak"].severity == "low"  # not a sensitive page: info, one step up
-    refused = _by_kind(reconcile(_scan(_phase(REJECT, _behaviour(REJECT))), None))
+    refused = _by_kind(judge(_scan(_phase(REJECT, _behaviour(REJECT))), None).findings)
     assert refused["session_recording"].severity == "high" and "after a refusal" in refused["session_recording"].message
-    unverified = _by_kind(reconcile(_scan(_phase(REJECT, _behaviour(REJECT), effective=False)), None))
+    unverified = _by_kind(judge(_scan(_phase(REJECT, _behaviour(REJECT), effective=False)), None).findings)
     assert unverified["session_recording"].severity == "medium"
 
 
 def test_a_vendor_missing_from_the_annex_rises_one_step_and_one_in_it_does_not():
     declared = DeclaredSite(site=SITE, cookie_table="none", cookies=(),
                             subprocessors=(Subprocessor("Hotjar", "MT", "analytics", "heatmaps", "annex.md:3"),))
-    found = _by_kind(reconcile(_scan(_phase(ACCEPT, _behaviour(ACCEPT))), declared))
+    found = _by_kind(judge(_scan(_phase(ACCEPT, _behaviour(ACCEPT))), declared).findings)
     assert found["session_recording"].severity == "medium"
     assert "Hotjar is in the subprocessor annex" in found["session_recording"].message
     assert found["fingerprinting"].severity == "high"  # vendor.test is not in the annex
@@ -78,7 +78,7 @@ def test_a_vendor_missing_from_the_annex_rises_one_step_and_one_in_it_does_not()
 
 
 def test_first_party_receivers_are_not_leaks():
-    found = _by_kind(reconcile(_scan(_phase(ACCEPT, _behaviour(ACCEPT, host="api.clinic.fr"))), None))
+    found = _by_kind(judge(_scan(_phase(ACCEPT, _behaviour(ACCEPT, host="api.clinic.fr"))), None).findings)
     assert "input_leak" not in found and "sensitive_url_leak" not in found
     assert "the site itself" in found["fingerprinting"].message
 
@@ -86,8 +86,8 @@ def test_first_party_receivers_are_not_leaks():
 def test_the_sensitive_list_is_configurable_per_site():
     scan = _scan(_phase(ACCEPT, _behaviour(ACCEPT)))
     site = SiteConfig(name=SITE, start_url=f"https://{SITE}/", sensitive_terms=("rendez-vous",))
-    assert _by_kind(reconcile(scan, None, site=site))["sensitive_url_leak"].severity == "high"
-    assert _by_kind(reconcile(scan, None))["sensitive_url_leak"].severity == "info"
+    assert _by_kind(judge(scan, None, site=site).findings)["sensitive_url_leak"].severity == "high"
+    assert _by_kind(judge(scan, None).findings)["sensitive_url_leak"].severity == "info"
 
 
 def test_behaviour_survives_the_scan_file_and_old_scan_files_load_without_it(tmp_path):
@@ -111,8 +111,7 @@ def test_every_renderer_shows_the_behaviour_findings(fmt):
     pixel = PixelEvent("Meta pixel", "42", "Schedule", "/rendez-vous", "www.facebook.com", ACCEPT, PAGE)
     behaviour = dataclasses.replace(_behaviour(ACCEPT), pixel_events=(pixel,))
     scan = _scan(_phase(ACCEPT, behaviour))
-    findings = reconcile(scan, None)
-    out = render(fmt, build_report(scan, findings, None, frames={}))
+    out = render(fmt, build_report(scan, judge(scan, None)))
     for kind in KINDS:
         assert kind in out or kind.replace("_", "\\_") in out  # Markdown escapes underscores
     if fmt in ("html", "md", "terminal", "json"):

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from scanner.cli import build_app
 from scanner.history.store import SQLiteStore
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.models import BEFORE_CONSENT, PhaseBehaviour, SessionRecording
 from tests.support.builders_reconcile import scan
 
@@ -27,7 +27,7 @@ def test_diff_lists_a_session_recorder_and_reports_it_as_new_since_last(tmp_path
     db = tmp_path / "history.db"
     with SQLiteStore(db) as store:
         for s in (scan(), with_recorder(scan())):
-            store.save_scan(s, reconcile(s, None))
+            store.save_scan(s, judge(s, None).findings)
     result = runner.invoke(build_app(), ["diff", "shop.example", "--from-history", "--since", "last", "--db", str(db)])
     assert result.exit_code == 0, result.output
     other = result.output[result.output.index("Other findings"):result.output.index("changes since")]
