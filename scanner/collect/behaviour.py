@@ -93,9 +93,10 @@ class BehaviourCollector(Collector):
             present = page.main_frame.evaluate(GLOBALS_JS, names)
         except PlaywrightError:
             return
-        for name in present:
-            recorder = next(r for r in self.recorders if name in r.globals)
-            self._add_recording(recorder, "global", name, host="", initiator="")
+        for recorder in self.recorders:  # what the page answered is only trusted as a subset of our names
+            for name in recorder.globals:
+                if name in present:
+                    self._add_recording(recorder, "global", name, host="", initiator="")
 
     def result(self) -> dict[str, object]:
         return {"behaviour": self.behaviour()}
@@ -114,7 +115,9 @@ class BehaviourCollector(Collector):
         except PlaywrightError:
             return 0
         typed = 0
-        for i, kind in enumerate(kinds):
+        for i, kind in enumerate(kinds if isinstance(kinds, list) else []):
+            if kind not in PROBE_VALUES:  # a page that tampered with the probe's answer
+                continue
             try:
                 page.locator(f'[data-cookiescan-probe="{i}"]').press_sequentially(
                     PROBE_VALUES[kind], timeout=2000)
