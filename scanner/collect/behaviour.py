@@ -90,9 +90,10 @@ class BehaviourCollector(Collector):
             return  # a page that failed to load may be dead: nothing to ask it
         names = sorted({g for r in self.recorders for g in r.globals})
         try:
-            present = page.main_frame.evaluate(GLOBALS_JS, names)
+            answer = page.main_frame.evaluate(GLOBALS_JS, names)
         except PlaywrightError:
             return
+        present = {n for n in answer if isinstance(n, str)} if isinstance(answer, list) else set()
         for recorder in self.recorders:  # what the page answered is only trusted as a subset of our names
             for name in recorder.globals:
                 if name in present:
