@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from scanner import __version__
 from scanner.commands import consent, declared, history, knowledge, login, reporting, scan
 from scanner.errors import UserError
 
@@ -31,9 +32,23 @@ class _Commands(TyperGroup):
 def build_app() -> typer.Typer:
     app = typer.Typer(cls=_Commands, help="Scan what a website really drops and reconcile it with what it declares.",
                       no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    app.callback()(_main_options)
     for module in (scan, declared, history, reporting, knowledge, consent, login):
         module.register(app)
     return app
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"cookiescan {__version__}")
+        raise typer.Exit()
+
+
+def _main_options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Scan what a website really drops and reconcile it with what it declares."""
 
 
 def main() -> None:

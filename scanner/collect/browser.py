@@ -15,6 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
+from scanner.errors import UserError
+
 SYSTEM_CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 QUIET_FLAGS = (
@@ -59,6 +63,12 @@ def find_chromium(explicit: str | None = None) -> str | None:
     return None  # Playwright's bundled browser
 
 
+def no_chromium_message(executable: str | None) -> str:
+    where = f"{executable} does not exist" if executable else "no Chromium found"
+    return (f"{where}: install one with `apt-get install chromium` (Debian, Ubuntu) or "
+            "`python -m playwright install chromium`, or set COOKIESCAN_CHROMIUM to a Chromium binary")
+
+
 def launch_args(options: BrowserOptions) -> list[str]:
     args = list(QUIET_FLAGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -97,7 +107,13 @@ def open_context(playwright, options: BrowserOptions, *, record_har_path: str | 
     if record_har_path:
         kwargs["record_har_path"] = record_har_path
         kwargs["record_har_content"] = "omit"
-    context = playwright.chromium.launch_persistent_context(**kwargs)
+    try:
+        context = playwright.chromium.launch_persistent_context(**kwargs)
+    except PlaywrightError as exc:
+        shutil.rmtree(user_data_dir, ignore_errors=True)
+        if "executable doesn't exist" in str(exc).lower():
+            raise UserError(no_chromium_message(executable)) from None
+        raise
     try:
         context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
         if storage_state:

@@ -8,12 +8,13 @@ accept and reject phases visit exactly the same pages.
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
@@ -49,6 +50,7 @@ class ScanOptions:
     jobs: int = 1  # phases run at once after the before-consent phase (one browser each)
     behaviour: bool = True  # fingerprinting, recorders, key logging, URL leaks, pixels (docs/behaviour.md)
     input_wait_s: float = 0.6  # after typing into a page's fields, time for a keylogger to send
+    credentials: Mapping[str, str] | None = None  # where login steps read their variables; None: os.environ
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
     shots = Screenshots(job.out_dir, job.phase) if options.screenshots else None
     behaviour = (BehaviourCollector(phase=job.phase, site_domain=site_domain, input_wait_s=options.input_wait_s)
                  if options.behaviour else None)
-    har = Har(job.out_dir / f"{job.phase}.har", _login_secrets(job.site) + _typed_values()) if options.har else None
+    har = Har(job.out_dir / f"{job.phase}.har", _login_secrets(job) + _typed_values()) if options.har else None
     collectors = Collectors([c for c in (recorder, behaviour, shots, har) if c is not None], say)
     login_cfg = job.site.login if job.phase in LOGGED_IN_PHASES else None
     storage_state, login = _storage_state(job.site, login_cfg)
@@ -231,9 +233,13 @@ def _login(visitor: "_Visitor", login_cfg) -> LoginOutcome:
     # without these snapshots both would be credited to the first app page.
     visitor.recorder.snapshot(visitor.context, visitor.page)
     visitor.recorder.current_page = login_cfg.login_url
-    outcome = perform_login(visitor.context, visitor.page, login_cfg)
+    outcome = perform_login(visitor.context, visitor.page, login_cfg, environ=_credentials(visitor.options))
     visitor.recorder.snapshot(visitor.context, visitor.page)
     return outcome
+
+
+def _credentials(options: ScanOptions) -> Mapping[str, str]:
+    return os.environ if options.credentials is None else options.credentials
 
 
 def _app_pages(start_url: str, login_cfg) -> list[str]:
@@ -246,12 +252,12 @@ def _app_pages(start_url: str, login_cfg) -> list[str]:
     return pages
 
 
-def _login_secrets(site: SiteConfig) -> tuple[str, ...]:
+def _login_secrets(job: PhaseJob) -> tuple[str, ...]:
     """What a login types, to scrub from the HAR wherever it appears."""
-    if not site.login:
+    if not job.site.login:
         return ()
     from scanner.collect.login.perform import login_secrets
-    return tuple(login_secrets(site.login))
+    return tuple(login_secrets(job.site.login, _credentials(job.options)))
 
 
 def _typed_values() -> tuple[str, ...]:

@@ -1,9 +1,8 @@
 """CLI commands: scan (one site) and demo (the bundled replica sites)."""
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import json
-import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,9 +18,9 @@ from scanner.commands.options import (
     DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
 )
 from scanner.config import SiteConfig, load_config, site_from_url
+from scanner.errors import UserError
 from scanner.models import ScanResult
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "demo" / "demo.toml"
 
 
@@ -65,25 +64,28 @@ def demo(
     out: OutOption = DEFAULT_OUT,
     db: DbOption = None,
     jobs: int = typer.Option(2, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
+    pages: Optional[int] = typer.Option(None, "--pages", min=1, help="Pages per phase (default: the demo's 10)."),
+    sites: Optional[list[str]] = typer.Option(None, "--site", help="Only this replica site (repeatable)."),
 ) -> None:
     """Start the local fixture web and scan the five SYNTHETIC replica sites; write their reports."""
     from scanner.history.gate import run_gate
     from scanner.history.baseline import Baseline
     from scanner.collect.engine import ScanOptions, scan_site
     from scanner.history.store import SQLiteStore
+    from scanner.demo import fixtureweb, pro_app
 
-    fixtureweb = _fixture_web_module()
-    config = load_config(DEMO_CONFIG)
+    config = _demo_config(load_config(DEMO_CONFIG), sites, pages)
     console = Console(stderr=True)
+    # The replica's public test account, handed to the login steps directly (never put in os.environ).
+    credentials = {"COOKIESCAN_TEST_USER": pro_app.TEST_USER, "COOKIESCAN_TEST_PASSWORD": pro_app.TEST_PASSWORD}
     with fixtureweb.FixtureWeb() as web, SQLiteStore(db or out / DEFAULT_DB.name) as store:
         options = ScanOptions(browser=BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True,
                                                      navigation_timeout_s=10), out_dir=out, synthetic=True,
-                               jobs=jobs)
-        with _fixture_credentials():
-            result = run_gate(
-                config, store=store, baseline=Baseline(entries=()), fail_on="high", out_dir=out, today=date.today(),
-                scan=lambda site: _run_with_progress(console, site, lambda p: scan_site(site, options, progress=p)),
-                formats=("html", "json", "md", "sarif"))
+                              jobs=jobs, credentials=credentials)
+        result = run_gate(
+            config, store=store, baseline=Baseline(entries=()), fail_on="high", out_dir=out, today=date.today(),
+            scan=lambda site: _run_with_progress(console, site, lambda p: scan_site(site, options, progress=p)),
+            formats=("html", "json", "md", "sarif"))
     table = Table(title="cookiescan demo — SYNTHETIC replica sites, not measurements of the real sites")
     for col in ("site", "high", "medium", "low", "info"):
         table.add_column(col)
@@ -145,22 +147,11 @@ def _print_summary(console: Console, result: ScanResult) -> None:
     console.print(table)
 
 
-def _fixture_web_module():
-    """The synthetic fixture web ships inside the package (scanner/demo/)."""
-    from scanner.demo import fixtureweb
-    return fixtureweb
-
-
-@contextlib.contextmanager
-def _fixture_credentials():
-    """The replica's public test account, given through the environment as a real login's would be."""
-    from scanner.demo import pro_app
-
-    added = {k: v for k, v in (("COOKIESCAN_TEST_USER", pro_app.TEST_USER),
-                               ("COOKIESCAN_TEST_PASSWORD", pro_app.TEST_PASSWORD)) if k not in os.environ}
-    os.environ.update(added)
-    try:
-        yield
-    finally:
-        for key in added:
-            del os.environ[key]
+def _demo_config(config, names: Optional[list[str]], pages: Optional[int]):
+    """The demo's sites, narrowed to --site names and --pages."""
+    known = [s.name for s in config.sites]
+    unknown = [n for n in names or () if n not in known]
+    if unknown:
+        raise UserError(f"--site {unknown[0]}: not a demo site (choose from {', '.join(known)})")
+    chosen = tuple(dataclasses.replace(s, pages=pages or s.pages) for s in config.sites if not names or s.name in names)
+    return dataclasses.replace(config, sites=chosen)

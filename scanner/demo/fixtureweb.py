@@ -9,8 +9,9 @@ Content lives in `web/<hostname>/`. A file `page.html` may have a sidecar
 `page.html.headers` with extra response header lines (e.g. `Set-Cookie: ...`).
 `web/<hostname>/index.html` answers for "/". Dynamic behaviour (hangs,
 redirect loops, pixels that set cookies, the login form) is in `handlers.py`.
-Files of real npm packages are served at https://cdn.jsdelivr.net/npm/<pkg>/<path>
-from node_modules.
+Files of real npm packages are served at https://cdn.jsdelivr.net/npm/<pkg>@<version>/<path>
+from `web/cdn.jsdelivr.net/`: unmodified copies of the files the pages load, with each
+package's licence (scripts/refresh_autoconsent.py copies them from node_modules).
 """
 from __future__ import annotations
 
@@ -28,8 +29,6 @@ from scanner.demo import handlers
 
 FIXTURES = Path(__file__).resolve().parent
 WEB_ROOT = FIXTURES / "web"
-REPO_ROOT = FIXTURES.parent.parent
-NODE_MODULES = REPO_ROOT / "node_modules"
 
 
 class FixtureWeb:
@@ -89,7 +88,7 @@ class FixtureWeb:
         hosts = {p.name for p in self.web_root.iterdir() if p.is_dir()}
         if self.overlay and self.overlay.exists():
             hosts |= {p.name for p in self.overlay.iterdir() if p.is_dir()}
-        return sorted(hosts | {"cdn.jsdelivr.net"})
+        return sorted(hosts)
 
     # -- content -------------------------------------------------------
     def find_file(self, host: str, path: str) -> Path | None:
@@ -142,10 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(response)
 
     def _static(self, path: str) -> handlers.Response:
-        if self.host == "cdn.jsdelivr.net" and path.startswith("/npm/"):
-            file = _node_module_file(path[len("/npm/"):])
-        else:
-            file = self.fixture.find_file(self.host, path)
+        file = self.fixture.find_file(self.host, path)
         if file is None:
             return handlers.Response(404, b"not found", "text/plain")
         ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -174,17 +170,3 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
 
-
-def _node_module_file(rel: str) -> Path | None:
-    rel = rel.split("?")[0]
-    # "klaro@0.7.22/dist/klaro.js" -> "klaro/dist/klaro.js"
-    parts = rel.split("/")
-    if parts and parts[0].startswith("@") and len(parts) > 1:
-        parts[1] = parts[1].split("@")[0]
-    elif parts:
-        parts[0] = parts[0].split("@")[0]
-    base = NODE_MODULES.resolve()
-    candidate = (base / "/".join(parts)).resolve()
-    if base in candidate.parents and candidate.is_file():
-        return candidate
-    return None

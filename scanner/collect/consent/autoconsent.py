@@ -1,7 +1,9 @@
 """Bridge to DuckDuckGo's autoconsent, the first layer of consent handling.
 
-autoconsent (npm `@duckduckgo/autoconsent`, pinned in package.json) ships a
-content script and a few hundred maintained CMP rules. Its Playwright build
+autoconsent (npm `@duckduckgo/autoconsent`, MPL-2.0) ships a content script and
+a few hundred maintained CMP rules; an unmodified copy of both lives in
+`vendor/autoconsent/` (version in its meta.json; refreshed from node_modules by
+scripts/refresh_autoconsent.py), so an installed package needs no npm. Its Playwright build
 talks to its host through one function, `autoconsentSendMessage`: it asks for
 its config and rules (`init`), asks the host to run code in the page's main
 world (`eval`), and reports what it found (`cmpDetected`, `popupFound`) and
@@ -13,32 +15,18 @@ own heuristic are off: hiding is not consenting, and we have our own fallback.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-PACKAGE = "@duckduckgo/autoconsent"
-
-
-def node_modules() -> Path | None:
-    """node_modules of the checkout (or COOKIESCAN_NODE_MODULES), if autoconsent is installed there."""
-    candidates = [os.environ.get("COOKIESCAN_NODE_MODULES"), Path(__file__).resolve().parents[3] / "node_modules"]
-    for c in candidates:
-        if c and (Path(c) / PACKAGE / "dist" / "autoconsent.playwright.js").is_file():
-            return Path(c)
-    return None
+VENDORED = Path(__file__).resolve().parent / "vendor" / "autoconsent"
 
 
 @lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, dict[str, dict]] | None:
+def _assets() -> tuple[str, str, dict[str, dict]]:
     """(content script, initResp JSON template, rules by name), read once per process."""
-    base = node_modules()
-    if base is None:
-        return None
-    pkg = base / PACKAGE
-    script = (pkg / "dist" / "autoconsent.playwright.js").read_text(encoding="utf-8")
-    rules = json.loads((pkg / "rules" / "rules.json").read_text(encoding="utf-8"))
+    script = (VENDORED / "autoconsent.playwright.js").read_text(encoding="utf-8")
+    rules = json.loads((VENDORED / "rules.json").read_text(encoding="utf-8"))
     config = {
         "enabled": True, "autoAction": None, "disabledCmps": [], "enablePrehide": False,
         "enableCosmeticRules": False, "enableGeneratedRules": True, "detectRetries": 20,
@@ -51,17 +39,13 @@ def _assets() -> tuple[str, str, dict[str, dict]] | None:
     return script, init, by_name
 
 
-def version() -> str | None:
-    base = node_modules()
-    if base is None:
-        return None
-    return json.loads((base / PACKAGE / "package.json").read_text(encoding="utf-8")).get("version")
+def version() -> str:
+    return json.loads((VENDORED / "meta.json").read_text(encoding="utf-8"))["version"]
 
 
 def popup_selectors(rule_name: str) -> tuple[str, ...]:
     """CSS selectors of a declarative rule's `detectPopup` (to check the banner is gone after a click)."""
-    assets = _assets()
-    rule = assets[2].get(rule_name) if assets else None
+    rule = _assets()[2].get(rule_name)
     found: list[str] = []
 
     def walk(steps):
@@ -92,7 +76,7 @@ class AutoconsentBridge:
 
     def __init__(self):
         self.frames: dict[int, FrameMessages] = {}  # keyed by id(frame); frames die with their page
-        self.available = _assets() is not None
+        self.available = True  # the copy ships in the package; False turns this layer off
 
     def install(self, context) -> None:
         if not self.available:
