@@ -10,8 +10,10 @@ setup: .venv/.setup-done
 demo: setup
 	.venv/bin/cookiescan demo --out reports/
 
+# The suite, then the installed tool: wheel built, installed in a fresh virtualenv outside the repo, smoke-run.
 test: setup
 	.venv/bin/python -m pytest -n 2
+	bash scripts/wheel_smoke.sh
 
 bench: setup
 	for b in benchmarks/*.py; do .venv/bin/python $$b; done

@@ -36,7 +36,8 @@ def clean(text: str) -> str:
     text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
     text = html.unescape(_TAG.sub(" ", text))
     text = re.sub(r"\*\*|__", "", text)
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+    # A soft hyphen (&shy;) is invisible: "Unterauftrags&shy;verarbeiter" is one word.
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u00ad", "")).strip()
 
 
 def _cells(line: str) -> tuple[str, ...] | None:

@@ -12,7 +12,7 @@ from scanner.cli import build_app
 from scanner.declared import DeclaredFileError, find_declared, load_declared, validate
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT.parent / "shared" / "seeds"
+POLICIES = ROOT / "tests" / "fixtures" / "policies"
 DECLARED = ROOT / "declared"
 SITE = "site: example.test\ncookie_table: table\nnotes: ''\nsources: []\n"
 
@@ -87,15 +87,15 @@ runner = CliRunner()
 def test_cli_import_show_validate_compare(tmp_path):
     app = build_app()
     out = tmp_path / "declared"
-    result = runner.invoke(app, ["declared", "import", str(SEEDS / "000_159aea94f31d36e9.txt"),
+    result = runner.invoke(app, ["declared", "import", str(POLICIES / "pro.doctolib.fr-cookies.md"),
                                  "--site", "pro.doctolib.fr", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "pro.doctolib.fr: 7 cookies from the table at 000_159aea94f31d36e9.txt:32" in result.output
-    result = runner.invoke(app, ["declared", "import", str(SEEDS / "003_3587dfe37830daa7.txt"),
+    assert "pro.doctolib.fr: 7 cookies from the table at pro.doctolib.fr-cookies.md:26" in result.output
+    result = runner.invoke(app, ["declared", "import", str(POLICIES / "docrdv.fr-confidentialite.txt"),
                                  "--site", "docrdv.fr", "--out", str(out)])
     assert result.exit_code == 0
     assert result.output.strip().splitlines() == [
-        f"docrdv.fr: no cookie table in 003_3587dfe37830daa7.txt → cookie_table: none → {out / 'docrdv.fr'}"]
+        f"docrdv.fr: no cookie table in docrdv.fr-confidentialite.txt → cookie_table: none → {out / 'docrdv.fr'}"]
     result = runner.invoke(app, ["declared", "show", "pro.doctolib.fr", "--root", str(out), "--json"])
     assert result.exit_code == 0
     shown = json.loads(result.output)
