@@ -93,10 +93,12 @@ import sys, time
 from scanner.demo.fixtureweb import FixtureWeb
 with FixtureWeb() as web:
     print(web.resolver_rules, flush=True)
-    time.sleep(600)
+    while True:  # until this script kills it
+        time.sleep(60)
 ' > rules.txt &
 server_pid=$!
-for _ in $(seq 50); do [ -s rules.txt ] && break; sleep 0.2; done
+for _ in $(seq 600); do [ -s rules.txt ] && break; sleep 0.2; done
+grep -q "^MAP \* 127.0.0.1:" rules.txt || fail "the packaged fixture web did not start"
 "$cli" scan https://www.mybakup.com/ --pages 1 --out scans --db scans/history.db \
   --host-resolver-rules "$(cat rules.txt)" --ignore-https-errors > scan.txt
 expect scan.txt "www.mybakup.com" "accept" "reject"
