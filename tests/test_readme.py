@@ -28,7 +28,7 @@ from scanner.cli import build_app
 from scanner.config import load_config
 from scanner.declared import load_declared
 from scanner.history.store import SQLiteStore
-from scanner.judge.reconcile import reconcile
+from scanner.judge import judge
 from scanner.scanfile import save_scan, scan_dir
 from tests.support.replica_truth import truth_scan
 
@@ -127,7 +127,7 @@ def scratch(tmp_path_factory) -> Path:
         for site in ("pro.doctolib.fr", "docrdv.fr"):
             scan = truth_scan(site)
             save_scan(scan, scan_dir(root / "reports", site, scan.started_at) / "scan.json")
-            store.save_scan(scan, reconcile(scan, load_declared(root / "declared" / site)))
+            store.save_scan(scan, list(judge(scan, load_declared(root / "declared" / site)).findings))
     assert (root / "reports" / "pro.doctolib.fr" / TIME / "scan.json").is_file()
     return root
 
