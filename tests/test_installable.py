@@ -7,11 +7,13 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from scanner import __version__
 from scanner.cli import build_app
 from scanner.collect import browser
+from scanner.scanfile import load_scan
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -67,3 +69,21 @@ def test_the_demo_reads_only_files_inside_the_package():
         folder = (DEMO_CONFIG.parent / site.declared).resolve()
         assert package in folder.parents and folder.is_dir(), site.declared
         assert declared_for(site, DEMO_CONFIG.parent).site == site.name
+
+
+@pytest.mark.browser
+def test_demo_logs_in_with_the_replica_account_without_touching_the_environment(tmp_path, monkeypatch):
+    """One replica, one page: the fixture web, the vendored consent engine and the login all from the package."""
+    monkeypatch.delenv("COOKIESCAN_TEST_USER", raising=False)
+    monkeypatch.delenv("COOKIESCAN_TEST_PASSWORD", raising=False)
+    before = dict(os.environ)
+    result = runner.invoke(build_app(), ["demo", "--out", str(tmp_path), "--site", "pro.doctolib.fr", "--pages", "1"])
+    assert result.exit_code == 0, result.output
+    assert "SYNTHETIC" in result.output and "pro.doctolib.fr" in result.output
+    assert dict(os.environ) == before
+    scan = load_scan(next(tmp_path.glob("pro.doctolib.fr/*/scan.json")))
+    by_phase = {p.phase: p for p in scan.phases}
+    assert scan.synthetic and by_phase["authenticated"].login.logged_in, by_phase["authenticated"].login
+    assert (by_phase["accept"].consent.status, by_phase["reject"].consent.status) == ("given", "refused")
+    assert sorted(p.name for p in (tmp_path / "pro.doctolib.fr").glob("report.*")) == [
+        "report.html", "report.json", "report.md", "report.sarif"]
