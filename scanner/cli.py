@@ -19,7 +19,19 @@ EXIT_USAGE = 2
 
 
 class _Commands(TyperGroup):
-    """Turns a UserError raised anywhere below into one line and exit code 2."""
+    """Turns a UserError raised anywhere below into one line and exit code 2; tidies help texts."""
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _tidy_help(command)
+        return command
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.display_type_rich = lambda ctx: None
+        return option
 
     def invoke(self, ctx):
         try:
@@ -27,6 +39,28 @@ class _Commands(TyperGroup):
         except UserError as exc:
             Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(EXIT_USAGE) from None
+
+
+def _tidy_help(command) -> None:
+    """Help as CLIs usually show it: `TARGET` (not `{target}`), flags without a `<bool>` type."""
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+    make_help_option = command.get_help_option
+
+    def get_help_option(ctx):
+        option = make_help_option(ctx)
+        if option is not None:
+            option.display_type_rich = lambda ctx: None
+        return option
+
+    command.get_help_option = get_help_option
+    for param in command.params:
+        if getattr(param, "is_flag", False):
+            param.display_type_rich = lambda ctx: None
+        elif param.param_type_name == "argument":
+            param.metavar = param.name.upper()
+            shown = param.metavar + ("..." if param.nargs != 1 else "")
+            param._usage_display_name = (lambda text: lambda: text)(shown if param.required else f"[{shown}]")
 
 
 def build_app() -> typer.Typer:

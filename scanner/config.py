@@ -70,6 +70,7 @@ class SiteConfig:
     login: LoginConfig | None = None
     deny_patterns: tuple[str, ...] = DEFAULT_DENY_PATTERNS
     sensitive_terms: tuple[str, ...] = ()  # pages whose path/title holds one are sensitive; () = the default list
+    source: str | None = None  # "cookiescan.toml:12": the site's [[site]] entry (reports locate findings there)
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,14 @@ def load_config(path: Path) -> ProjectConfig:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
     defaults = data.get("defaults", {})
     sites = []
+    lines = _site_lines(path.read_text(encoding="utf-8"))
     for i, raw in enumerate(data.get("site", []), 1):
-        where = f"{path}: [[site]] #{i}"
-        if "start_url" not in raw and "name" not in raw:
-            raise ConfigError(f"{where}: needs start_url or name")
-        base = site_from_url(raw.get("start_url") or raw["name"], int(raw.get("pages", defaults.get("pages", 10))))
+        line = lines[i - 1] if i <= len(lines) else 1
+        where = f"{path}:{line}: [[site]] #{i}"
+        if not raw.get("start_url"):
+            # Guessing https://<name>/ scanned the wrong thing without a word: the URL must be said.
+            raise ConfigError(f"{where}{' ' + repr(raw['name']) if raw.get('name') else ''}: needs start_url")
+        base = site_from_url(raw["start_url"], int(raw.get("pages", defaults.get("pages", 10))))
         login = _login(raw["login"], where, path.parent) if "login" in raw else None
         sites.append(SiteConfig(
             name=raw.get("name", base.name),
@@ -124,6 +128,7 @@ def load_config(path: Path) -> ProjectConfig:
             login=login,
             deny_patterns=tuple(raw.get("deny_patterns", DEFAULT_DENY_PATTERNS)),
             sensitive_terms=_terms(raw.get("sensitive_terms", ()), where),
+            source=f"{path}:{line}",
         ))
     return ProjectConfig(
         sites=tuple(sites),
@@ -139,6 +144,9 @@ def _terms(raw, where: str) -> tuple[str, ...]:
         raise ConfigError(f"{where}: sensitive_terms must be a list of words")
     from scanner.common.text import fold
     return tuple(fold(t.strip()) for t in raw)
+def _site_lines(text: str) -> list[int]:
+    """Line numbers of the `[[site]]` headers, in order (tomllib keeps no positions)."""
+    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip().replace(" ", "").startswith("[[site]]")]
 
 
 # What each login step needs; a value may be "$ENV_NAME", "env:ENV_NAME", "$username" or "$password".

@@ -274,6 +274,7 @@ class DeclaredCookie:
     retention: Retention
     source: str  # "file:line" it came from
     draft: bool = False
+    row: str = ""  # "declared/<site>/cookies.yaml:LINE": the row in the repository (SARIF locates findings there)
 
 
 @dataclass(frozen=True)

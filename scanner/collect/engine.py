@@ -80,8 +80,10 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
             pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
             site_domain, say)
         pages = discovered or (normalise(site.start_url) or site.start_url,)
+        # A start page that does not load makes every later phase repeat the same failure.
+        reachable = first.error is None and bool(first.pages) and first.pages[0].ok
         jobs = [PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options)
-                for phase in order[1:]]
+                for phase in order[1:]] if reachable else []
         if options.jobs > 1:
             results = _run_parallel(jobs, site_domain, say, options.jobs)
         else:

@@ -41,7 +41,8 @@ def import_(document: Path = typer.Argument(..., help="Policy document: text, Ma
     console.print(f"{escape(report.summary)} → {escape(str(out / site))}", highlight=False)
 
 
-def show(site: str = typer.Argument(...), root: Path = typer.Option(DEFAULT_ROOT, "--root"),
+def show(site: str = typer.Argument(..., help="Site name (its folder under --root)."),
+         root: Path = typer.Option(DEFAULT_ROOT, "--root", help="Root of the declared data."),
          as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
     """Show a site's declared cookies and subprocessors."""
     from scanner.declared import find_declared
@@ -70,7 +71,9 @@ def validate_(directory: Path = typer.Argument(DEFAULT_ROOT, help="declared/ or 
         raise typer.Exit(EXIT_ERRORS)
 
 
-def compare(site_a: str, site_b: str, root: Path = typer.Option(DEFAULT_ROOT, "--root")) -> None:
+def compare(site_a: str = typer.Argument(..., help="First site (folder under --root)."),
+            site_b: str = typer.Argument(..., help="Second site."),
+            root: Path = typer.Option(DEFAULT_ROOT, "--root", help="Root of the declared data.")) -> None:
     """Where two sites' subprocessor lists differ (vendors matched across languages)."""
     from scanner.declared import compare_subprocessors, find_declared
     a, b = find_declared(site_a, root), find_declared(site_b, root)

@@ -1,6 +1,8 @@
 """CLI commands: diff, history, check (the nightly gate)."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 from datetime import date
 from pathlib import Path
@@ -14,8 +16,15 @@ from scanner.commands.options import (
     DEFAULT_CONFIG, DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
     SyntheticOption, configured_site,
 )
+from scanner.commands.progress import Verbosity, site_progress
+from scanner.commands.reporting import declared_location, exit_on_findings, say_no_declared
 from scanner.config import ProjectConfig, SiteConfig, load_config
 from scanner.errors import UserError
+from scanner.models import SEVERITIES
+
+QuietOpt = typer.Option(False, "--quiet", "-q", help="Print only errors and the result.")
+VerboseOpt = typer.Option(False, "--verbose", "-v", help="Also print every page visited.")
+JsonOpt = typer.Option(False, "--json", help="Print the result as JSON on stdout.")
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +36,7 @@ def register(app: typer.Typer) -> None:
 # ---------------------------------------------------------------- helpers ---
 
 def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
-             jobs: int = 1):
+             jobs: int = 1, verbosity: Verbosity = Verbosity()):
     from scanner.collect.browser import BrowserOptions
     from scanner.collect.engine import ScanOptions, scan_site
 
@@ -35,11 +44,14 @@ def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, syntheti
                           out_dir=out_dir, synthetic=synthetic, jobs=jobs)
 
     def scan(site: SiteConfig):
-        with console.status(f"scanning {escape(site.name)}") as status:
-            return scan_site(site, options, progress=lambda event, detail: status.update(
-                f"scanning {escape(site.name)}: {escape(event)} {escape(str(detail))}"))
+        with site_progress(console, site.name, verbosity) as progress:
+            return scan_site(site, options, progress=progress)
 
     return scan
+
+
+def _json_out(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
 def _store(db: Path):
@@ -57,6 +69,11 @@ def diff(
     declared_dir: Optional[Path] = typer.Option(None, "--declared", help="Declared data directory of the site."),
     config: ConfigOption = None,
     out: OutOption = DEFAULT_OUT,
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this "
+                                          "severity: " + " | ".join(SEVERITIES)),
+    as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
+    verbose: bool = VerboseOpt,
     resolver_rules: ResolverOption = None,
     insecure: InsecureOption = False,
     synthetic: SyntheticOption = False,
@@ -69,14 +86,29 @@ def diff(
 
     if since not in (None, "last"):
         raise UserError(f"--since {since!r}: only 'last' is supported")
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise UserError(f"--fail-on {fail_on!r}: choose from {', '.join(SEVERITIES)}")
     console = Console()
+    errors = Console(stderr=True, soft_wrap=True, highlight=False)
     site_cfg, config_dir = configured_site(site, config)
     declared = load_declared(declared_dir) if declared_dir is not None else declared_for(site_cfg, config_dir)
+    if declared is None:  # every cookie would silently read as undeclared
+        say_no_declared(errors, site_cfg.name, f"looked in {declared_dir or declared_location(site_cfg, config_dir)}")
     db = db or DEFAULT_DB
-    scan = None if from_history else _scanner(out, resolver_rules, insecure, synthetic, console)
+    scan = None if from_history else _scanner(out, resolver_rules, insecure, synthetic, errors,
+                                              verbosity=Verbosity(quiet, verbose))
     with _store(db) as store:
         review = review_site(site_cfg, declared, store, scan=scan, since_last=since == "last")
     current = review.scan
+    findings = review.judgement.findings
+    if as_json:
+        _json_out({"site": site_cfg.name, "scan_id": review.scan_id, "started_at": current.started_at,
+                   "synthetic": current.synthetic, "declared_found": declared is not None,
+                   "rows": [dataclasses.asdict(r) for r in diff_rows(current, review.judgement)],
+                   "findings": [dataclasses.asdict(f) for f in findings],
+                   "changes": dataclasses.asdict(review.changes) if review.changes is not None else None})
+        exit_on_findings(errors, findings, fail_on)
+        return
     note = " (synthetic replica)" if current.synthetic else ""
     console.print(f"[bold]{escape(site_cfg.name)}{note}: scan #{review.scan_id} of {escape(current.started_at)}, "
                   "observed vs declared[/bold]  (+ undeclared, > over-long, ! before consent / after refusal, - stale)",
@@ -85,15 +117,16 @@ def diff(
     other = other_findings_table(list(review.judgement.findings))
     if other is not None:
         console.print(other)
-    if since != "last":
-        return
-    if review.previous is None:
-        console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(str(db))} to compare with")
-    elif review.changes.empty:
-        console.print(f"no change since the scan of {escape(review.previous.started_at)}")
-    else:
-        console.print(f"[bold]changes since the scan of {escape(review.previous.started_at)}[/bold]", soft_wrap=True)
-        console.print(changes_table(review.changes))
+    if since == "last":
+        if review.previous is None:
+            console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(str(db))} to compare with")
+        elif review.changes.empty:
+            console.print(f"no change since the scan of {escape(review.previous.started_at)}")
+        else:
+            console.print(f"[bold]changes since the scan of {escape(review.previous.started_at)}[/bold]",
+                          soft_wrap=True)
+            console.print(changes_table(review.changes))
+    exit_on_findings(errors, findings, fail_on)
 
 
 # ---------------------------------------------------------------- history ---
@@ -102,6 +135,7 @@ def history(
     site: str = typer.Argument(..., help="Site name."),
     db: DbOption = None,
     limit: int = typer.Option(20, "--limit", help="Newest N scans."),
+    as_json: bool = JsonOpt,
 ) -> None:
     """List past scans of a site, newest first."""
     from scanner.report.diff_view import history_table
@@ -113,6 +147,9 @@ def history(
         records = store.scans(site, limit=limit)
         if not records:
             raise UserError(f"{db}: no stored scan of {site} (sites: {', '.join(store.sites()) or 'none'})")
+    if as_json:
+        _json_out([{**dataclasses.asdict(r), "n_findings": r.n_findings} for r in records])
+        return
     Console().print(history_table(site, records))
 
 
@@ -126,6 +163,9 @@ def check(
     out: OutOption = DEFAULT_OUT,
     from_history: bool = typer.Option(False, "--from-history", help="Judge the latest stored scans, do not scan."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
+    as_json: bool = JsonOpt,
+    quiet: bool = QuietOpt,
+    verbose: bool = VerboseOpt,
     resolver_rules: ResolverOption = None,
     insecure: InsecureOption = False,
     synthetic: SyntheticOption = False,
@@ -139,6 +179,8 @@ def check(
     baseline_path = baseline or (Path(project.baseline) if project.baseline else None)
     accepted = load_baseline(baseline_path) if baseline_path else Baseline()
     console = Console()
+    errors = Console(stderr=True, soft_wrap=True, highlight=False)
+    verbosity = Verbosity(quiet, verbose)
     with _store(db or Path(project.history)) as store:
         if from_history:
             def scan(site: SiteConfig):
@@ -147,14 +189,28 @@ def check(
                     raise UserError(f"{store.path}: no stored scan of {site.name} (--from-history)")
                 return store.load_scan(records[0].id)
         else:
-            scan = _scanner(out, resolver_rules, insecure, synthetic, console, jobs)
+            scan = _scanner(out, resolver_rules, insecure, synthetic, errors, jobs, verbosity)
         result = run_gate(project, scan=scan, store=store, baseline=accepted, fail_on=severity, out_dir=out,
-                          today=date.today(), progress=lambda m: console.print(escape(m)))
+                          today=date.today(),
+                          progress=(lambda m: None) if quiet else (lambda m: errors.print(m, markup=False)))
     summary = summary_markdown(result)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as fh:
             fh.write(summary)
-    console.print(summary, markup=False, highlight=False, soft_wrap=True)
+    if as_json:
+        _json_out({"fail_on": result.fail_on, "failed": result.failed,
+                   "sites": [{"site": s.site, "scan_id": s.scan_id, "synthetic": s.synthetic, "reports": s.reports,
+                              "suppressed": s.suppressed, "failing": [f.fingerprint for f in s.failing(result.fail_on)],
+                              "findings": [dataclasses.asdict(f) for f in s.kept]} for s in result.sites],
+                   "expired_entries": [dataclasses.asdict(f) for f in result.expired_entries]})
+    else:
+        console.print(summary, markup=False, highlight=False, soft_wrap=True)
     if result.failed:
+        failing = [(s.site, f) for s in result.sites for f in s.failing(result.fail_on)]
+        sites = sorted({site for site, _ in failing})
+        errors.print(f"gate failed (--fail-on {result.fail_on}): {len(failing)} finding(s) at or above "
+                     f"{result.fail_on} in {', '.join(sites) or 'the baseline'}"
+                     + (f", {len(result.expired_entries)} expired baseline entr(ies)" if result.expired_entries else ""),
+                     markup=False)
         raise typer.Exit(1)

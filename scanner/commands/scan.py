@@ -17,6 +17,7 @@ from scanner.collect.browser import BrowserOptions
 from scanner.commands.options import (
     DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
 )
+from scanner.commands.progress import Verbosity, say, site_progress
 from scanner.config import SiteConfig, load_config, site_from_url
 from scanner.errors import UserError
 from scanner.models import ScanResult
@@ -42,22 +43,39 @@ def scan(
     jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent (one browser each)."),
     resolver_rules: ResolverOption = None,
     insecure: InsecureOption = False,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the result."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print every page visited."),
 ) -> None:
-    """Visit a site before consent, after accept and after reject; record what it drops."""
+    """Visit a site before consent, after accept and after reject; record what it drops.
+
+    Exits 2 when the start page cannot be loaded (the scan file is still written).
+    """
     from scanner.collect.engine import ScanOptions, scan_site
+    from scanner.judge.health import start_page_error
+    from scanner.scanfile import scan_dir
 
     site = _site(target, config, pages)
     options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
                                                  navigation_timeout_s=timeout), out_dir=out, har=har, jobs=jobs)
     console = Console(stderr=True)
-    result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress))
-    if not no_history:
-        _record(result, site, db or DEFAULT_DB, config)
+    verbosity = Verbosity(quiet=quiet, verbose=verbose)
+    result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress), verbosity)
+    db = db or DEFAULT_DB
+    findings = _record(result, site, db, config, store=not no_history)
     if as_json:
         from scanner.scanfile import to_dict
         sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=1) + "\n")
-    else:
+    elif not quiet:
         _print_summary(Console(), result)
+    broken = start_page_error(result)
+    if broken:
+        raise UserError(f"{site.start_url}: the start page could not be loaded: {broken}")
+    scan_file = scan_dir(out, result.site, result.started_at) / "scan.json"
+    say(console, f"scan file: {scan_file}")
+    say(console, f"{len(findings)} finding(s): " + ", ".join(
+        f"{sum(f.severity == s for f in findings)} {s}" for s in ("high", "medium", "low", "info"))
+        + ("" if no_history else f"; history: {db}"))
+    say(console, f"next: cookiescan report {scan_file}")
 
 
 def demo(
@@ -86,15 +104,18 @@ def demo(
             config, store=store, baseline=Baseline(entries=()), fail_on="high", out_dir=out, today=date.today(),
             scan=lambda site: _run_with_progress(console, site, lambda p: scan_site(site, options, progress=p)),
             formats=("html", "json", "md", "sarif"))
-    table = Table(title="cookiescan demo — SYNTHETIC replica sites, not measurements of the real sites")
+    table = Table(title="cookiescan demo — SYNTHETIC replica sites, not measurements of the real sites",
+                  title_justify="left")
     for col in ("site", "high", "medium", "low", "info"):
-        table.add_column(col)
-    table.add_column("HTML report", overflow="fold")
+        table.add_column(col, no_wrap=True, justify="left" if col == "site" else "right")
     for s in result.sites:
         counts = [str(sum(1 for f in s.kept if f.severity == sev)) for sev in ("high", "medium", "low", "info")]
+        table.add_row(escape(s.site), *counts)
+    out_console = Console()
+    out_console.print(table)
+    for s in result.sites:  # whole paths on their own lines: a table cell would cut or fold them
         html = next((r for r in s.reports if r.endswith(".html")), "")
-        table.add_row(escape(s.site), *counts, escape(html))
-    Console().print(table)
+        say(out_console, f"{s.site}: {html}")
 
 
 # ---------------------------------------------------------------- helpers ---
@@ -105,46 +126,50 @@ def _site(target: str, config: Optional[Path], pages: int) -> SiteConfig:
     return site_from_url(target, pages)
 
 
-def _run_with_progress(console: Console, site: SiteConfig, run) -> ScanResult:
-    with console.status(f"[bold]{escape(site.name)}[/bold]: starting") as status:
-        def progress(event: str, detail: str) -> None:
-            if event == "page" and detail.startswith("FAILED"):
-                console.print(f"[yellow]{escape(site.name)}: page {escape(detail)}[/yellow]")
-            status.update(f"[bold]{escape(site.name)}[/bold]: {escape(event)} {escape(detail)}")
+def _run_with_progress(console: Console, site: SiteConfig, run, verbosity: Verbosity = Verbosity()) -> ScanResult:
+    with site_progress(console, site.name, verbosity) as progress:
         return run(progress)
 
 
-def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path]) -> None:
+def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path], *, store: bool = True) -> list:
+    """The scan's findings; stored in the history unless `store` is false."""
     from scanner.history.gate import declared_for
     from scanner.history.store import SQLiteStore
     from scanner.judge import judge
 
     declared = declared_for(site, config.parent if config else Path("."))
-    with SQLiteStore(db) as store:
-        store.save_scan(result, list(judge(result, declared, site).findings))
+    findings = list(judge(result, declared, site).findings)
+    if store:
+        with SQLiteStore(db) as history:
+            history.save_scan(result, findings)
+    return findings
 
 
 def _print_summary(console: Console, result: ScanResult) -> None:
-    table = Table(title=f"{escape(result.site)}: {len(result.page_list)} page(s) per phase")
-    for col in ("phase", "pages ok/failed", "cookies (1st/3rd)", "storage keys", "3rd-party requests", "consent",
-                "login"):
-        table.add_column(col)
+    """One short row per phase (fits 80 columns); reasons and errors on their own lines below."""
+    table = Table(title=escape(f"{result.site}: {len(result.page_list)} page(s) per phase"), title_justify="left")
+    for col, justify in (("phase", "left"), ("pages ok/fail", "right"), ("cookies 1st/3rd", "right"),
+                         ("storage", "right"), ("3rd-party req", "right"), ("consent", "left")):
+        table.add_column(col, justify=justify, no_wrap=True)
+    notes = []
     for ph in result.phases:
         ok = sum(1 for p in ph.pages if p.ok)
         first = sum(1 for c in ph.cookies if c.party == "first")
         consent = ph.consent.status if ph.consent.action != "none" else (f"banner: {ph.consent.platform}"
                                                                          if ph.consent.platform else "no banner seen")
-        if ph.consent.status in ("not_given", "not_refused"):
-            consent = f"[bold red]{escape(consent)}: {escape(ph.consent.reason)}[/bold red]"
-        else:
-            consent = escape(consent)
-        login = ""
-        if ph.login is not None:
-            login = ("logged in" if ph.login.logged_in
-                     else f"[bold red]NOT logged in: {escape(ph.login.reason)}[/bold red]")
-        table.add_row(ph.phase, f"{ok}/{len(ph.pages) - ok}", f"{first}/{len(ph.cookies) - first}",
-                      str(len(ph.storage)), str(len(ph.requests)), consent, login)
+        loud = ph.consent.status in ("not_given", "not_refused")
+        if loud:
+            notes.append(f"{ph.phase}: consent {ph.consent.status.replace('_', ' ')}: {ph.consent.reason}")
+        if ph.login is not None and not ph.login.logged_in:
+            notes.append(f"{ph.phase}: NOT logged in: {ph.login.reason}")
+        if ph.error:
+            notes.append(f"{ph.phase}: phase failed: {ph.error}")
+        table.add_row(escape(ph.phase), f"{ok}/{len(ph.pages) - ok}", f"{first}/{len(ph.cookies) - first}",
+                      str(len(ph.storage)), str(len(ph.requests)),
+                      f"[bold red]{escape(consent)}[/bold red]" if loud else escape(consent))
     console.print(table)
+    for note in notes:
+        say(console, "⚠ " + note, "bold red")
 
 
 def _demo_config(config, names: Optional[list[str]], pages: Optional[int]):

@@ -187,7 +187,7 @@ def _cookie(item: Located, path: Path, out: _Collector) -> tuple[DeclaredCookie,
     source = _text(item, "source") or f"{path}:{item.line}"
     cookie = DeclaredCookie(name=name, vendor=_text(item, "vendor"), purpose=_text(item, "purpose"),
                             category=category if category in CATEGORIES else "unknown",
-                            retention=retention, source=source, draft=draft)
+                            retention=retention, source=source, draft=draft, row=f"{path}:{item.line}")
     return cookie, item.line
 
 

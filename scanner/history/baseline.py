@@ -6,7 +6,7 @@
         kind: undeclared_cookie          # for the reader; matching is by fingerprint
         subject: _hjSessionUser_*
         reason: "Hotjar removal scheduled, ticket DPO-142"
-        expires: 2026-03-31
+        expires: 2027-03-31
 
 A finding whose fingerprint is accepted is suppressed until its expiry date
 (inclusive). After that the entry no longer suppresses, and the stale entry is

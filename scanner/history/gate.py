@@ -94,7 +94,8 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
         judged = apply_baseline(list(findings), baseline, today=today, site=site.name, report_absent=False)
         scan_id = store.save_scan(result, list(findings))
         reports = write_reports(result, judgement.with_findings(judged.kept), out_dir / safe_name(site.name), formats,
-                                fail_on, files_dir=scan_dir(out_dir, result.site, result.started_at))
+                                fail_on, files_dir=scan_dir(out_dir, result.site, result.started_at),
+                                site_ref=site.source, history=store.scans(site.name, limit=12))
         progress(f"{site.name}: {len(judged.kept)} finding(s), {len(judged.suppressed)} accepted in baseline")
         outcomes.append(SiteOutcome(site=site.name, scan_id=scan_id, findings=tuple(findings), kept=judged.kept,
                                     suppressed=len(judged.suppressed), reports=tuple(reports),
@@ -113,9 +114,10 @@ def _failed_site(site: SiteConfig, exc: Exception) -> SiteOutcome:
 
 
 def write_reports(scan: ScanResult, judgement: Judgement, out_dir: Path, formats: tuple[str, ...], fail_on: str,
-                  files_dir: Path | None = None) -> list[str]:
+                  files_dir: Path | None = None, site_ref: str | None = None, history=()) -> list[str]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = build_report(scan, judgement, fail_on=fail_on, scan_dir=files_dir)  # screenshots live beside scan.json
+    model = build_report(scan, judgement, fail_on=fail_on, scan_dir=files_dir,  # screenshots live beside scan.json
+                         site_ref=site_ref, history=history)
     paths = []
     for fmt in formats:
         path = out_dir / f"report.{extension(fmt)}"

@@ -9,7 +9,25 @@ from scanner.judge.sightings import fingerprint
 from scanner.models import BEFORE_CONSENT, LOGGED_IN_PHASES, Finding, ScanResult
 
 
+def start_page_error(scan: ScanResult) -> str | None:
+    """Why the start page could not be loaded before consent; None when it loaded."""
+    first = scan.phase(BEFORE_CONSENT)
+    if first is None:
+        return None
+    if first.error:
+        return first.error
+    return first.pages[0].error or "failed" if first.pages and not first.pages[0].ok else None
+
+
 def phase_findings(scan: ScanResult, *, site: str) -> list[Finding]:
+    broken = start_page_error(scan)
+    if broken:
+        # Nothing was scanned: one loud finding, not consent or page noise that reads like a judgement.
+        return [Finding(
+            kind="page_failed", severity="high", subject=scan.start_url,
+            message=f"scan failed: the start page {scan.start_url} could not be loaded ({broken})",
+            phase=BEFORE_CONSENT, page_url=scan.start_url, evidence=broken,
+            fingerprint=fingerprint(site, "page_failed", f"scan:{scan.start_url}"))]
     out: list[Finding] = []
     failed_pages: dict[str, list[tuple[str, str]]] = {}
     for phase in scan.phases:
@@ -20,7 +38,15 @@ def phase_findings(scan: ScanResult, *, site: str) -> list[Finding]:
                 page_url=scan.start_url, evidence=phase.error,
                 fingerprint=fingerprint(site, "page_failed", f"{phase.phase}:{scan.start_url}")))
         consent = phase.consent
-        if phase.phase != BEFORE_CONSENT and consent.action != "none" and not consent.effective:
+        start_failed = bool(phase.pages) and not phase.pages[0].ok
+        if start_failed and phase.phase != BEFORE_CONSENT and consent.action != "none":
+            out.append(Finding(  # the click never happened: the phase failed, its consent was never tried
+                kind="page_failed", severity="high", subject=scan.start_url,
+                message=(f"the {phase.phase} phase failed: the start page could not be loaded "
+                         f"({phase.pages[0].error or 'failed'}), so no consent choice was made"),
+                phase=phase.phase, page_url=scan.start_url, evidence=phase.pages[0].error or "",
+                fingerprint=fingerprint(site, "page_failed", f"{phase.phase}:{scan.start_url}")))
+        elif phase.phase != BEFORE_CONSENT and consent.action != "none" and not consent.effective:
             verb = "refusal" if consent.action == "reject" else "consent"
             out.append(Finding(
                 kind="consent_not_verified", severity="high", subject=phase.phase,

@@ -37,6 +37,8 @@ class ClassifiedObservation:
     category: str
     category_source: str  # "declared:<file:line>", "site_config", "knowledge_base:<source>", ...
     declared: DeclaredCookie | None  # the declared row it fell under
+    vendor: str | None = None  # the knowledge base's likely vendor (reports group by it)
+    purpose: str | None = None  # the knowledge base's purpose (reports show it)
 
     @property
     def kind(self) -> str:
@@ -114,11 +116,17 @@ def _inventory(scan: ScanResult, frames: dict[str, pd.DataFrame], rows) -> tuple
     out = []
     for key in ("cookies", "storage"):
         frame = frames[key]
-        for item, category, source, row in zip(observed[key], frame["category"].tolist(),
-                                               frame["classification_source"].tolist(),
-                                               frame["declared_row"].tolist()):
-            out.append(ClassifiedObservation(item, category, source, rows[row] if row >= 0 else None))
+        about = [frame[c].tolist() if c in frame else [None] * len(frame) for c in ("likely_vendor", "likely_purpose")]
+        for item, category, source, row, vendor, purpose in zip(observed[key], frame["category"].tolist(),
+                                                                frame["classification_source"].tolist(),
+                                                                frame["declared_row"].tolist(), *about):
+            out.append(ClassifiedObservation(item, category, source, rows[row] if row >= 0 else None,
+                                             _text(vendor), _text(purpose)))
     return tuple(out)
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) and value else None  # NaN where the knowledge base has no answer
 
 
 def _vendor_groups(frames: dict[str, pd.DataFrame], annex, canonical) -> tuple[VendorGroup, ...]:

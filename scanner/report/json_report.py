@@ -21,6 +21,10 @@ def to_document(model: ReportModel) -> dict:
         if not model.show_values:
             for row in phase["inventory"]:
                 row.pop("value_hash")
+    for group in data["groups"]:  # the findings are listed once, under "findings"; rows name them
+        for row in group["rows"]:
+            row["fingerprints"] = [f["fingerprint"] for f in row.pop("findings")]
+    data["health"] = [f["fingerprint"] for f in data["health"]]
     data["severity_counts"] = dict(model.severity_counts)
     return {"format": REPORT_FORMAT, "report_version": REPORT_VERSION, "notice": model.notice, **data}
 

@@ -31,16 +31,18 @@ def render(model: ReportModel) -> str:
     out += [f"Start URL: {md(model.start_url)}  ",
             f"Scanned: {md(model.started_at)} → {md(model.finished_at)} with {md(model.browser)}, "
             f"cookiescan {md(model.tool_version)}  ",
-            f"Declared side: {'loaded' if model.declared_present else 'none (inventory not compared)'}", ""]
-    out += ["## Summary", ""]
-    out += table(["severity", "findings"], [[s, n] for s, n in model.severity_counts])
-    out += [""]
+            f"Declared side: {_declared(model)}", ""]
+    out += _verdict(model)
     out += _consent(model)
-    out += [f"## Findings ({model.total_findings})", ""]
+    out += _fixes(model)
+    out += _groups(model)
+    out += ["## What passed", ""]
+    out += [f"- ✓ {md(line)}" for line in model.passed] or ["Nothing can be said to have passed."]
+    out += ["", f"## Findings ({model.total_findings})", ""]
     if model.findings:
-        out += table(["severity", "kind", "subject", "phase", "page", "message", "declared"],
-                     [[f.severity, f.kind, f.subject, f.phase or "", f.page_url or "", f.message, f.declared_ref or ""]
-                      for f in model.findings])
+        out += table(["severity", "kind", "subject", "phase", "page", "message", "declared", "fingerprint"],
+                     [[f.severity, f.kind, f.subject, f.phase or "", f.page_url or "", f.message, f.declared_ref or "",
+                       f.fingerprint] for f in model.findings])
     else:
         out += ["No findings."]
     out += [""]
@@ -62,6 +64,45 @@ def render(model: ReportModel) -> str:
         out += table(["phase", "url", "error"], [[p.phase, p.url, p.error] for p in model.failed_pages])
         out += [""]
     return "\n".join(out)
+
+
+def _declared(model: ReportModel) -> str:
+    if model.declared_present:
+        return "loaded"
+    where = f" ({md(model.declared_note)})" if model.declared_note else ""
+    return f"**none found**{where}: nothing was compared with a cookie policy"
+
+
+def _verdict(model: ReportModel) -> list[str]:
+    v = model.verdict
+    mark = "✔" if v.status == "passed" else "✖"
+    out = ["## Verdict", "", f"**{mark} {md(v.headline)}**", ""]
+    out += [f"- {md(reason)}" for reason in v.reasons]
+    counts = ", ".join(f"{n} {s}" for s, n in model.severity_counts)
+    return out + ["", f"Findings: {counts} (total {model.total_findings}); the gate fails at {v.threshold} or above.", ""]
+
+
+def _fixes(model: ReportModel) -> list[str]:
+    if not model.kinds:
+        return []
+    out = ["## What to fix, by kind", ""]
+    for k in model.kinds:
+        out.append(f"- **{k.severity}** {md(k.title)} ({k.count}): {md(k.how_to_fix)}")
+    return out + [""]
+
+
+def _groups(model: ReportModel) -> list[str]:
+    out = ["## Cookies and third parties by vendor", ""]
+    for g in model.groups:
+        annex = {True: ", in the subprocessor annex", False: ", **not in the subprocessor annex**", None: ""}[g.in_annex]
+        worst = f" — worst: **{g.severity}**" if g.severity else ""
+        out += [f"### {md(g.vendor)}", "", f"{len(g.rows)} item(s), {g.problems} with problems{annex}{worst}", ""]
+        out += table(["name", "what", "problems", "category", "purpose", "set by", "fingerprints"],
+                     [[r.subject, r.what, ", ".join(f"{lab.text} ({lab.severity})" for lab in r.labels) or "none",
+                       r.category + (f" ({r.category_source})" if r.category_source else ""), r.purpose, r.set_by,
+                       " ".join(f.fingerprint for f in r.findings)] for r in g.rows])
+        out += [""]
+    return out
 
 
 def _consent(model: ReportModel) -> list[str]:

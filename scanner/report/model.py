@@ -18,6 +18,9 @@ from pathlib import Path
 from scanner.judge import ClassifiedObservation, Judgement, VendorGroup
 from scanner.models import (SEVERITIES, ConsentOutcome, Finding, LoginOutcome, PixelEvent, ScanResult, phase_rank,
                             severity_rank)
+from scanner.report.groups import VendorRows, group_rows
+from scanner.report.summary import KindSummary, TrendPoint, Verdict, kind_summaries, trend_points, verdict, what_passed
+from scanner.report.text import printable  # noqa: F401 (renderers import it from the model)
 
 SYNTHETIC_NOTICE = "Synthetic replica — not a measurement of the real site"
 
@@ -45,6 +48,9 @@ class InventoryRow:
     declared_ref: str | None
     page_url: str
     value_hash: str | None  # only with show_values
+    vendor: str | None = None  # the knowledge base's likely vendor, else the declared row's
+    purpose: str | None = None  # the knowledge base's purpose, else the declared row's
+    set_by: str = ""  # "script https://…" | "header https://…" for a cookie; "" when unknown
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,14 @@ class Screenshot:
     phase: str
     path: str  # relative to the scan file
     data_uri: str | None  # embedded image; None when the file is not there
+
+    @property
+    def caption(self) -> str:
+        """Phase and moment, from the engine's file names (`reject-after-click.png`)."""
+        moment = {"start": "start page, before any click", "after-click": "right after the consent click"}
+        stem = Path(self.path).stem
+        suffix = stem[len(self.phase) + 1:] if stem.startswith(self.phase + "-") else stem
+        return f"{self.phase.replace('_', ' ')}: {moment.get(suffix, suffix.replace('-', ' '))}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,7 @@ class PhaseReport:
     pages_ok: int
     pages_failed: int
     third_party_requests: int
+    third_party_hosts: int
     inventory: tuple[InventoryRow, ...]
     screenshots: tuple[Screenshot, ...]
 
@@ -104,7 +119,16 @@ class ReportModel:
     third_parties: tuple[VendorGroup, ...]  # the judgement's vendors
     declared_only: tuple[DeclaredOnlyRow, ...]
     failed_pages: tuple[FailedPage, ...]
+    verdict: Verdict
+    kinds: tuple[KindSummary, ...]  # findings per kind, with how to fix
+    groups: tuple[VendorRows, ...]  # one row per cookie / storage key / third-party host, by vendor
+    health: tuple[Finding, ...]  # findings about the scan itself (failed pages, consent, login)
+    passed: tuple[str, ...]  # checks that found nothing, said in words
     pixel_events: tuple[PixelEvent, ...] = ()  # decoded Meta / Google hits, in phase order (docs/behaviour.md)
+    trend: tuple[TrendPoint, ...] = ()  # earlier scans of the site, oldest first (from the history)
+    site_ref: str | None = None  # "cookiescan.toml:12", the site's entry (SARIF locates findings without a row there)
+    declared_note: str | None = None  # where declared data was looked for, when none was found
+    declared_rows: tuple[tuple[str, str], ...] = ()  # (declared row's source, its cookies.yaml file:line)
 
     @property
     def notice(self) -> str | None:
@@ -125,43 +149,47 @@ def at_or_above(severity: str, threshold: str) -> bool:
     return severity_rank(severity) >= severity_rank(threshold)
 
 
-def printable(text: str | None) -> str:
-    """Text with control characters made visible, for terminals, CSV, XML and Markdown."""
-    if text is None:
-        return ""
-    out = []
-    for ch in str(text):
-        code = ord(ch)
-        if ch in "\n\r\t":
-            out.append(" ")
-        elif code < 0x20 or 0x7F <= code < 0xA0 or code in (0xFFFE, 0xFFFF):
-            out.append(f"\\x{code:02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 # -------------------------------------------------------------------- build ---
 
 def build_report(scan: ScanResult, judgement: Judgement, *, scan_dir: Path | None = None,
-                 show_values: bool = False, fail_on: str | None = None) -> ReportModel:
-    """The report model of one scan and its judgement."""
+                 show_values: bool = False, fail_on: str | None = None, history=(), site_ref: str | None = None,
+                 declared_note: str | None = None) -> ReportModel:
+    """The report model of one scan and its judgement.
+
+    `history` are the site's stored scan records (newest first) for the trend; `site_ref` the site's entry
+    in the config ("cookiescan.toml:12"); `declared_note` where declared data was looked for, when none was found.
+    """
     counts = {s: 0 for s in SEVERITIES}
-    for f in judgement.findings:
+    findings = judgement.findings
+    for f in findings:
         counts[f.severity] = counts.get(f.severity, 0) + 1
     phases = sorted(scan.phases, key=lambda p: phase_rank(p.phase))
+    phase_reports = tuple(_phase_report(p, judgement.in_phase(p.phase), scan_dir, show_values) for p in phases)
+    about = {}
+    for seen in judgement.inventory:
+        known = about.get(seen.name, (None, None))
+        about[seen.name] = (known[0] or seen.vendor, known[1] or seen.purpose)
+    groups, health = group_rows(findings, phase_reports, judgement.vendors,
+                                lambda name: about.get(name, (None, None)), first_party=f"{scan.site} (first party)")
+    flagged = {f.subject for f in findings}
+    declared_ok = len({r.name for p in phase_reports for r in p.inventory if r.declared_name and r.name not in flagged})
+    declared = judgement.declared
     return ReportModel(
         site=scan.site, start_url=scan.start_url, started_at=scan.started_at, finished_at=scan.finished_at,
         tool_version=scan.tool_version, browser=scan.browser, synthetic=scan.synthetic,
         declared_present=judgement.declared is not None, show_values=show_values, fail_on=fail_on,
         severity_counts=tuple((s, counts[s]) for s in sorted(counts, key=severity_rank, reverse=True)),
-        findings=judgement.findings,
-        phases=tuple(_phase_report(p, judgement.in_phase(p.phase), scan_dir, show_values) for p in phases),
+        findings=findings,
+        phases=phase_reports,
         third_parties=judgement.vendors,
         declared_only=tuple(DeclaredOnlyRow(d.name, d.vendor, d.category, d.retention.text, d.source)
                             for d in judgement.stale),
         failed_pages=tuple(FailedPage(p.phase, v.url, v.error or "failed") for p in phases for v in p.pages if not v.ok),
         pixel_events=tuple(e for p in phases for e in p.behaviour.pixel_events),
+        verdict=verdict(scan, findings, fail_on), kinds=kind_summaries(findings), groups=groups, health=health,
+        passed=what_passed(scan, findings, judgement.vendors, declared is not None, declared_ok),
+        trend=trend_points(history), site_ref=site_ref, declared_note=declared_note,
+        declared_rows=tuple((d.source, d.row) for d in (declared.cookies if declared else ()) if d.row),
     )
 
 
@@ -174,7 +202,15 @@ def _inventory_row(seen: ClassifiedObservation, show_values: bool) -> InventoryR
         stored_lifetime_s=o.stored_lifetime_s if cookie else None,
         category=seen.category, classification_source=seen.category_source,
         declared_name=d.name if d else None, declared_retention=d.retention.text if d else None,
-        declared_ref=d.source if d else None, page_url=o.page_url, value_hash=o.value_hash if show_values else None)
+        declared_ref=d.source if d else None, page_url=o.page_url, value_hash=o.value_hash if show_values else None,
+        vendor=seen.vendor or (d.vendor if d and d.vendor else None),
+        purpose=seen.purpose or (d.purpose if d and d.purpose else None), set_by=_set_by(o) if cookie else "")
+
+
+def _set_by(cookie) -> str:
+    if cookie.set_by in ("script", "header") and cookie.set_by_url:
+        return f"{cookie.set_by} {cookie.set_by_url}"
+    return "" if cookie.set_by in ("", "unknown") else cookie.set_by
 
 
 def _inventory_order(seen: ClassifiedObservation) -> tuple:
@@ -190,7 +226,7 @@ def _phase_report(phase, seen: tuple[ClassifiedObservation, ...], scan_dir, show
     return PhaseReport(
         phase=phase.phase, consent=phase.consent, consent_warning=_consent_warning(phase.phase, phase.consent),
         login=phase.login, error=phase.error, pages_ok=len(phase.pages) - failed, pages_failed=failed,
-        third_party_requests=len(phase.requests), inventory=rows,
+        third_party_requests=len(phase.requests), inventory=rows, third_party_hosts=len({r.host for r in phase.requests}),
         screenshots=_screenshots(phase, scan_dir))
 
 

@@ -1,43 +1,31 @@
-"""SARIF 2.1.0 report, the subset GitHub code scanning accepts.
+"""SARIF 2.1.0 report, as GitHub code scanning accepts it.
 
-One rule per finding kind; one result per finding, its level from the
-severity, its location the page URL where it was seen (the start URL when a
-finding has no page, e.g. a stale declaration), the declared row as a related
-location, and `partialFingerprints` from the finding's fingerprint so alerts
-keep their identity across nightly runs.
+Code scanning refuses results whose locations are not files of the checkout
+(an `https://` page address makes the whole upload fail), so each result is
+located in the repository: the declared row it concerns
+(`declared/<site>/cookies.yaml:LINE`), else the site's entry in
+`cookiescan.toml`. URIs are relative, with `uriBaseId` %SRCROOT%. The page URL
+and evidence go in the message and the properties. One rule per finding kind,
+with `help` (how to fix, from scanner.report.kinds) and `security-severity`;
+`partialFingerprints` carry the finding's fingerprint so alerts keep their
+identity across nightly runs.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path, PurePosixPath
 
-from scanner.models import Finding
+from scanner.models import Finding, severity_rank
+from scanner.report.kinds import SECURITY_SEVERITY, describe
 from scanner.report.model import ReportModel
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
+SRCROOT = "%SRCROOT%"
+DEFAULT_CONFIG = "cookiescan.toml"
 
 LEVELS = {"high": "error", "medium": "warning", "low": "note", "info": "note"}
-
-# Known kinds read better with a sentence; others fall back to their name.
-RULE_TEXT = {
-    "undeclared_cookie": "Cookie or storage key observed but not declared in the cookie policy",
-    "over_long_cookie": "Cookie lifetime longer than the declared retention",
-    "over_legal_cap": "Cookie lifetime longer than 13 months (CNIL)",
-    "before_consent": "Non-essential cookie, storage or third-party request before consent",
-    "after_refusal": "Non-essential cookie, storage or third-party request after refusal",
-    "undeclared_third_party": "Third party not named in the subprocessor annex",
-    "stale_declaration": "Declared cookie never observed",
-    "session_mismatch": "Declared session cookie is persistent, or the reverse",
-    "consent_not_verified": "Consent click did not take effect; the phase was not judged",
-    "login_failed": "Login for the authenticated phase failed",
-    "page_failed": "Page could not be scanned",
-    "baseline_expired": "Accepted finding in the baseline has expired",
-    "fingerprinting": "Script reads a browser fingerprint (canvas, WebGL, audio or fonts)",
-    "session_recording": "Session-recording script films the visit",
-    "input_leak": "Values typed into a form reach a third party before any submit",
-    "sensitive_url_leak": "The page's address (path) reaches a third party",
-}
 
 
 def fingerprint_of(f: Finding) -> str:
@@ -48,56 +36,91 @@ def fingerprint_of(f: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def repo_path(ref: str | None) -> tuple[str, int | None] | None:
+    """A `file:line` reference as (path relative to the checkout, line); None when it is not a file."""
+    if not ref or "://" in ref:
+        return None
+    path, sep, line = ref.rpartition(":")
+    if not (sep and line.isdigit() and path):
+        path, line = ref, ""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = p.resolve().relative_to(Path.cwd().resolve())
+        except ValueError:  # outside the checkout: keep what a reader of the repository recognises
+            parts = p.parts
+            p = Path(*parts[parts.index("declared"):]) if "declared" in parts else Path(p.name)
+    posix = PurePosixPath(p.as_posix())
+    if ".." in posix.parts:
+        return None
+    return str(posix), (max(1, int(line)) if line else None)
+
+
+def _physical(path: str, line: int | None) -> dict:
+    location: dict = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
+    if line:
+        location["region"] = {"startLine": line}
+    return location
+
+
 def _rule(kind: str, severity: str) -> dict:
-    text = RULE_TEXT.get(kind, kind.replace("_", " ").capitalize())
+    text = describe(kind)
     return {
         "id": kind,
         "name": "".join(part.capitalize() for part in kind.split("_")),
-        "shortDescription": {"text": text},
-        "fullDescription": {"text": text + "."},
+        "shortDescription": {"text": text.title},
+        "fullDescription": {"text": text.title + "."},
+        "help": {"text": f"How to fix: {text.how_to_fix}", "markdown": f"**How to fix.** {text.how_to_fix}"},
         "defaultConfiguration": {"level": LEVELS.get(severity, "warning")},
-        "properties": {"tags": ["privacy", "cookies"]},
+        "properties": {"tags": ["privacy", "cookies"], "precision": "high",
+                       "security-severity": SECURITY_SEVERITY.get(severity, "5.0")},
     }
 
 
-def _declared_location(ref: str) -> dict:
-    path, _, line = ref.rpartition(":")
-    location = {"artifactLocation": {"uri": path if line.isdigit() and path else ref}}
-    if line.isdigit() and path:
-        location["region"] = {"startLine": max(1, int(line))}
-    return {"id": 1, "physicalLocation": location, "message": {"text": "declared row"}}
+def _message(f: Finding) -> str:
+    lines = [f.message or f"{f.kind}: {f.subject}"]
+    if f.page_url:
+        lines.append(f"Page: {f.page_url}")
+    if f.evidence:
+        lines.append(f"Evidence: {f.evidence}")
+    return "\n".join(lines)
 
 
-def _result(f: Finding, rule_index: int, start_url: str) -> dict:
+def _result(f: Finding, rule_index: int, site_location: tuple[str, int | None], rows: dict[str, str]) -> dict:
+    # The row in declared/<site>/cookies.yaml; a declared_ref naming the policy document (not in the checkout)
+    # is only used when no row is known for it.
+    located = repo_path(rows.get(f.declared_ref or "")) or repo_path(f.declared_ref) or site_location
     result = {
         "ruleId": f.kind,
         "ruleIndex": rule_index,
         "level": LEVELS.get(f.severity, "warning"),
-        "message": {"text": f.message or f"{f.kind}: {f.subject}"},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.page_url or start_url},
-                                            "region": {"startLine": 1}}}],
+        "message": {"text": _message(f)},
+        "locations": [{"physicalLocation": _physical(*located)}],
         "partialFingerprints": {"cookiescanFinding/v1": fingerprint_of(f)},
-        "properties": {"severity": f.severity, "subject": f.subject, "phase": f.phase,
-                       "evidence": f.evidence, "vendor": f.vendor, "classification": f.classification},
+        "properties": {"severity": f.severity, "subject": f.subject, "phase": f.phase, "pageUrl": f.page_url,
+                       "evidence": f.evidence, "vendor": f.vendor, "classification": f.classification,
+                       "classificationSource": f.classification_source, "declaredRef": f.declared_ref},
     }
-    if f.declared_ref:
-        result["relatedLocations"] = [_declared_location(f.declared_ref)]
+    if located is not site_location:
+        result["relatedLocations"] = [{"id": 1, "physicalLocation": _physical(*site_location),
+                                       "message": {"text": "the site's entry in the scan configuration"}}]
     return result
 
 
 def to_document(model: ReportModel) -> dict:
-    kinds: dict[str, int] = {}
-    rules = []
-    for f in model.findings:  # highest severity first, so a rule's default level is its worst
-        if f.kind not in kinds:
-            kinds[f.kind] = len(rules)
-            rules.append(_rule(f.kind, f.severity))
+    worst: dict[str, str] = {}
+    for f in model.findings:
+        if f.kind not in worst or severity_rank(f.severity) > severity_rank(worst[f.kind]):
+            worst[f.kind] = f.severity
+    kinds = {kind: i for i, kind in enumerate(worst)}
+    site_location = repo_path(model.site_ref) or (DEFAULT_CONFIG, None)
     run = {
         "tool": {"driver": {"name": "cookiescan", "version": model.tool_version,
-                            "rules": rules}},
+                            "rules": [_rule(kind, severity) for kind, severity in worst.items()]}},
         "automationDetails": {"id": f"cookiescan/{model.site}/"},
-        "results": [_result(f, kinds[f.kind], model.start_url) for f in model.findings],
-        "properties": {"site": model.site, "synthetic": model.synthetic, "startedAt": model.started_at},
+        "results": [_result(f, kinds[f.kind], site_location, dict(model.declared_rows)) for f in model.findings],
+        "properties": {"site": model.site, "startUrl": model.start_url, "synthetic": model.synthetic,
+                       "startedAt": model.started_at, "verdict": model.verdict.headline},
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 

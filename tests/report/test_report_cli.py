@@ -49,7 +49,7 @@ def test_each_format_to_out(scan_file, tmp_path, fmt, parse):
 def test_terminal_prints(scan_file):
     result = cookiescan("report", scan_file, "--format", "terminal")
     assert result.returncode == 0, result.stderr
-    assert "Findings (" in result.stdout and "Synthetic replica" in result.stdout
+    assert "Findings by vendor (" in result.stdout and "Synthetic replica" in result.stdout
 
 
 def test_show_values_adds_the_hash_column(scan_file, tmp_path):
@@ -96,3 +96,26 @@ def test_not_a_scan_file(tmp_path):
     # rich wraps long messages at the terminal width; the message itself is one line
     assert result.returncode == 2 and "scan.json: not a readable scan file" in " ".join(result.stderr.split())
     assert "Traceback" not in result.stderr
+
+
+def test_dash_out_means_stdout(scan_file, tmp_path):
+    result = cookiescan("report", scan_file, "--format", "sarif", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["version"] == "2.1.0"
+    assert not (tmp_path / "-").exists()
+
+
+def test_fail_on_says_why(scan_file, tmp_path):
+    result = cookiescan("report", scan_file, "--format", "json", "-o", tmp_path / "r.json", "--fail-on", "low",
+                        cwd=tmp_path)
+    assert result.returncode == 1
+    reason = result.stderr.strip().splitlines()[-1]
+    assert reason.startswith("failing (--fail-on low): ") and "at or above low (" in reason
+
+
+def test_no_declared_data_is_said_loudly_with_where_it_looked(scan_file, tmp_path):
+    result = cookiescan("report", scan_file, "--format", "md", "-o", "-", cwd=tmp_path)  # no declared/ here
+    assert result.returncode == 0, result.stderr
+    warning = " ".join(result.stderr.split())
+    assert "warning: no declared data found for pro.doctolib.fr (looked in declared/pro.doctolib.fr)" in warning
+    assert "**none found** (looked in declared/pro.doctolib.fr)" in result.stdout

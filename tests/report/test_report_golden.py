@@ -1,17 +1,25 @@
-"""Golden files: the JSON and Markdown reports of the hand-built sample scan.
+"""Golden reports of a stored scan of the pro.doctolib.fr replica, judged by the real pipeline.
 
+The scan (`tests/golden/replica_scan.json`) was recorded by the engine against the
+SYNTHETIC replica; reconcile judges it against the committed declared/pro.doctolib.fr,
+so these files guard what the pipeline produces, not a hand-made state.
 After an intended change: `.venv/bin/python -m tests.support.report_sample --write`, then review the diff.
 """
 from __future__ import annotations
 
-from scanner.report import build_report, render
+import pytest
+
+from scanner.report import render
 from scanner.scanfile import load_scan, save_scan
-from tests.support.report_sample import GOLDEN, sample_declared, sample_judgement, sample_scan
+from tests.support.report_sample import (
+    GOLDEN, GOLDEN_FORMATS, REPLICA_SCAN, REPO, replica_model, sample_scan,
+)
 
 
-def golden_model():
-    scan = load_scan(GOLDEN / "sample_scan.json")
-    return build_report(scan, sample_judgement(scan, declared=sample_declared()), scan_dir=GOLDEN)
+@pytest.fixture
+def model(monkeypatch):
+    monkeypatch.chdir(REPO)  # declared files are named relative to the checkout, as in cookiescan.toml
+    return replica_model()
 
 
 def test_sample_scan_file_is_deterministic(tmp_path):
@@ -20,9 +28,22 @@ def test_sample_scan_file_is_deterministic(tmp_path):
     assert load_scan(written) == sample_scan()
 
 
-def test_json_report_matches_golden():
-    assert render("json", golden_model()) == (GOLDEN / "report.json").read_text(encoding="utf-8")
+def test_replica_scan_is_a_real_engine_scan():
+    scan = load_scan(REPLICA_SCAN)
+    assert scan.synthetic and scan.site == "pro.doctolib.fr"
+    assert [p.phase for p in scan.phases] == ["before_consent", "accept", "reject"]
+    assert scan.phase("reject").consent.effective and scan.phase("accept").consent.effective
+    assert all(c.set_by in ("header", "script") for p in scan.phases for c in p.cookies)
 
 
-def test_markdown_report_matches_golden():
-    assert render("md", golden_model()) == (GOLDEN / "report.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("fmt", GOLDEN_FORMATS)
+def test_report_matches_golden(model, fmt):
+    assert render(fmt, model) == (GOLDEN / f"replica_report.{fmt}").read_text(encoding="utf-8")
+
+
+def test_golden_says_what_a_dpo_needs(model):
+    text = (GOLDEN / "replica_report.md").read_text(encoding="utf-8")
+    assert "## Verdict" in text and "Gate failed" in text
+    assert "### Google" in text and "Refusal honoured for" in text
+    assert all(f.fingerprint in text for f in model.findings)
+    assert "consent_not_verified" not in text  # both clicks took effect on the replica

@@ -1,12 +1,20 @@
-"""A hand-built sample scan, declared side and findings for the report tests.
+"""Report samples: a stored scan of a replica (for the goldens) and a hand-built hostile sample.
 
-SYNTHETIC: modelled on the pro.doctolib.fr replica, not a measurement.
+The goldens are the reports of `golden/replica_scan.json`, a scan of the
+SYNTHETIC pro.doctolib.fr replica recorded once by the real engine, judged by
+the real reconcile against the committed declared/pro.doctolib.fr: they guard
+the pipeline's output, not a state only a hand could build. Re-record it after
+a change to the replica or the engine (needs Chromium):
+    .venv/bin/python -m tests.support.report_sample --rescan
+Regenerate the golden files after an intended change to judge or renderers:
+    .venv/bin/python -m tests.support.report_sample --write
+
+The hand-built sample below is for the contract tests: SYNTHETIC, modelled on
+the pro.doctolib.fr replica, not a measurement.
 It carries hostile names on purpose: a cookie named `<script>alert(1)</script>`,
 a page URL with `"><img src=x onerror=alert(1)>`, a storage key that a
 spreadsheet would run as a formula.
 
-Regenerate the golden files after an intended change:
-    .venv/bin/python -m tests.support.report_sample --write
 """
 from __future__ import annotations
 
@@ -149,18 +157,66 @@ def sample_judgement(scan: ScanResult | None = None, findings: list[Finding] | N
     return judgement.with_findings(sample_findings() if findings is None else findings)
 
 
-def write_goldens() -> None:
-    from scanner.report import build_report, render
-    from scanner.scanfile import load_scan, save_scan
+REPO = Path(__file__).resolve().parents[2]
+REPLICA_SCAN = GOLDEN / "replica_scan.json"
+GOLDEN_FORMATS = ("json", "md", "sarif")
 
-    scan_path = save_scan(sample_scan(), GOLDEN / "sample_scan.json")
-    scan = load_scan(scan_path)
-    model = build_report(scan, sample_judgement(scan, declared=sample_declared()), scan_dir=GOLDEN)
-    (GOLDEN / "report.json").write_text(render("json", model), encoding="utf-8")
-    (GOLDEN / "report.md").write_text(render("md", model), encoding="utf-8")
+
+def replica_model(**options):
+    """The report model of the stored replica scan, judged by the real pipeline as `check` would
+    (run from the repository root: paths are the checkout's, as in cookiescan.toml)."""
+    from scanner.config import load_config
+    from scanner.declared import load_declared
+    from scanner.judge import judge
+    from scanner.report import build_report
+    from scanner.scanfile import load_scan
+
+    scan = load_scan(REPLICA_SCAN)
+    site = load_config(Path("cookiescan.toml")).site(SITE)
+    declared = load_declared(Path(site.declared))
+    return build_report(scan, judge(scan, declared, site), scan_dir=REPLICA_SCAN.parent, site_ref=site.source,
+                        **options)
+
+
+def rescan() -> None:
+    """Record the replica scan the goldens come from (real Chromium, the fixture web)."""
+    import tempfile
+
+    from scanner.collect.browser import BrowserOptions
+    from scanner.collect.engine import ScanOptions, scan_site
+    from scanner.config import load_config
+    from scanner.demo.fixtureweb import FixtureWeb
+    from scanner.scanfile import save_scan
+
+    site = load_config(REPO / "scanner" / "demo" / "demo.toml").site(SITE)
+    site = type(site)(**{**site.__dict__, "login": None, "pages": 4})  # no credentials needed: three phases
+    with FixtureWeb() as web, tempfile.TemporaryDirectory() as out:
+        options = ScanOptions(browser=BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True,
+                                                     navigation_timeout_s=10), out_dir=Path(out), synthetic=True,
+                              screenshots=False)
+        scan = scan_site(site, options)
+    # Times vary from run to run; fixed ones keep the golden diff to what changed.
+    save_scan(type(scan)(**{**scan.__dict__, "started_at": "2026-01-15T02:00:00+00:00",
+                            "finished_at": "2026-01-15T02:01:00+00:00"}), REPLICA_SCAN)
+
+
+def write_goldens() -> None:
+    import os
+
+    from scanner.report import render
+
+    os.chdir(REPO)
+    model = replica_model()
+    for fmt in GOLDEN_FORMATS:
+        (GOLDEN / f"replica_report.{fmt}").write_text(render(fmt, model), encoding="utf-8")
+    from scanner.scanfile import save_scan
+    save_scan(sample_scan(), GOLDEN / "sample_scan.json")
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--write"]:
+    if "--rescan" in sys.argv[1:]:
+        rescan()
+        print(f"recorded {REPLICA_SCAN}")
+    if sys.argv[1:] and set(sys.argv[1:]) <= {"--write", "--rescan"}:
         write_goldens()
         print(f"wrote golden files in {GOLDEN}")

@@ -1,0 +1,59 @@
+"""Progress of a scan, for a person at a terminal and for a CI log.
+
+At a terminal a spinner shows the current step and disappears; failed pages
+and phase errors are printed as lines that stay. In a log (stdout or stderr not
+a terminal) a spinner prints nothing, so every site and phase gets a plain line
+instead. `--quiet` keeps only errors; `--verbose` adds every page.
+Everything a page controls is printed as text, control characters made visible.
+"""
+from __future__ import annotations
+
+import contextlib
+import sys
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.markup import escape
+
+from scanner.report.text import printable
+
+
+@dataclass(frozen=True)
+class Verbosity:
+    quiet: bool = False
+    verbose: bool = False
+
+
+def say(console: Console, text: str, style: str = "") -> None:
+    """One line that is never cut: long ones wrap, markup in `text` is not interpreted."""
+    console.print(printable(text), style=style or None, markup=False, highlight=False, soft_wrap=True)
+
+
+def interactive(console: Console) -> bool:
+    return console.is_terminal and sys.stdout.isatty()
+
+
+@contextlib.contextmanager
+def site_progress(console: Console, site: str, verbosity: Verbosity = Verbosity()):
+    """Yields `progress(event, detail)` for scan_site."""
+    live = interactive(console) and not verbosity.quiet
+
+    def lines(event: str, detail: str) -> None:
+        failed = (event == "page" and detail.startswith("FAILED")) or event == "phase-failed"
+        if failed:
+            say(console, f"{site}: {'page ' if event == 'page' else 'phase failed: '}{detail}", "yellow")
+        elif verbosity.quiet:
+            return
+        elif event == "phase" and not live:
+            say(console, f"{site}: phase {detail}")
+        elif event == "saved" or (verbosity.verbose and event == "page"):
+            say(console, f"{site}: {event} {detail}")
+
+    if not live:
+        yield lines
+        return
+    with console.status(escape(printable(f"{site}: starting"))) as status:
+        def update(event: str, detail: str) -> None:
+            lines(event, detail)
+            status.update(escape(printable(f"{site}: {event} {detail}")))
+        yield update
