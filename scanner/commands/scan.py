@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -147,10 +148,12 @@ def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Pat
 
 def _print_summary(console: Console, result: ScanResult) -> None:
     """One short row per phase (fits 80 columns); reasons and errors on their own lines below."""
-    table = Table(title=escape(f"{result.site}: {len(result.page_list)} page(s) per phase"), title_justify="left")
-    for col, justify in (("phase", "left"), ("pages ok/fail", "right"), ("cookies 1st/3rd", "right"),
-                         ("storage", "right"), ("3rd-party req", "right"), ("consent", "left")):
-        table.add_column(col, justify=justify, no_wrap=True)
+    table = Table(title=escape(f"{result.site}: {len(result.page_list)} page(s) per phase; pages ok/failed, "
+                               "cookies first/third party"), title_justify="left", box=box.SIMPLE_HEAD,
+                  padding=(0, 1), show_edge=False)
+    for col, justify in (("phase", "left"), ("pages", "right"), ("cookies", "right"), ("storage", "right"),
+                         ("3p req", "right"), ("consent", "left")):
+        table.add_column(col, justify=justify, no_wrap=col != "consent", overflow="fold")
     notes = []
     for ph in result.phases:
         ok = sum(1 for p in ph.pages if p.ok)

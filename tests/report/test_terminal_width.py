@@ -44,3 +44,15 @@ def test_history_table_keeps_every_column_at_80():
     for column in ("id", "took", "cookies", "high", "medium", "low", "info"):
         assert column in header
     assert "1234" in out and "2026-11-30 00:03" in out and "67 s" in out
+
+
+def test_scan_summary_fits_80_columns():
+    from scanner.commands.scan import _print_summary
+    from tests.support.report_sample import sample_scan
+
+    console = Console(width=80, record=True, color_system=None)
+    _print_summary(console, sample_scan())
+    out = console.export_text()
+    assert "…" not in out and max(len(line) for line in out.splitlines()) <= 80
+    assert "before_consent" in out and "not_refused" in out
+    assert "⚠ reject: consent not refused: banner still visible after click" in out  # the reason on its own line
