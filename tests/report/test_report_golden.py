@@ -47,3 +47,13 @@ def test_golden_says_what_a_dpo_needs(model):
     assert "### Google" in text and "Refusal honoured for" in text
     assert all(f.fingerprint in text for f in model.findings)
     assert "consent_not_verified" not in text  # both clicks took effect on the replica
+
+
+def test_golden_sarif_is_located_in_the_checkout():
+    import json
+
+    doc = json.loads((GOLDEN / "replica_report.sarif").read_text(encoding="utf-8"))
+    uris = {loc["physicalLocation"]["artifactLocation"]["uri"]
+            for r in doc["runs"][0]["results"] for loc in r["locations"] + r.get("relatedLocations", [])}
+    assert uris == {"cookiescan.toml", "declared/pro.doctolib.fr/cookies.yaml"}
+    assert all((REPO / uri).is_file() for uri in uris)  # real files of the repository
