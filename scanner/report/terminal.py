@@ -109,9 +109,8 @@ def renderables(model: ReportModel) -> list:
     out.append(vendors)
 
     if model.pixel_events:
-        events = Table(title=f"Pixel events ({len(model.pixel_events)})")
-        for column in ("phase", "pixel", "id", "event", "page named", "on page"):
-            events.add_column(column)
+        events = table(f"Pixel events ({len(model.pixel_events)})",
+                       ("phase", "pixel", "id", "event", "page named", "on page"))
         for e in model.pixel_events:
             events.add_row(t(e.phase), t(e.vendor), t(e.pixel_id), t(e.event), t(e.page), t(e.page_url))
         out.append(events)
