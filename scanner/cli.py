@@ -28,6 +28,9 @@ class _Commands(TyperGroup):
         return command
 
     def get_help_option(self, ctx):
+        for param in self.params:  # the group's own flags (--version)
+            if getattr(param, "is_flag", False):
+                param.display_type_rich = lambda ctx: None
         option = super().get_help_option(ctx)
         if option is not None:
             option.display_type_rich = lambda ctx: None
