@@ -274,7 +274,7 @@ class DeclaredCookie:
     retention: Retention
     source: str  # "file:line" it came from
     draft: bool = False
-    row: str = ""  # "declared/<site>/cookies.yaml:LINE": the row in the repository (SARIF locates findings there)
+    row: str = field(default="", compare=False)  # where it is, not what it says: "declared/<site>/cookies.yaml:LINE": the row in the repository (SARIF locates findings there)
 
 
 @dataclass(frozen=True)

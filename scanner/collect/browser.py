@@ -69,6 +69,20 @@ def no_chromium_message(executable: str | None) -> str:
             "`python -m playwright install chromium`, or set COOKIESCAN_CHROMIUM to a Chromium binary")
 
 
+def require_chromium(explicit: str | None = None) -> None:
+    """Fail in one line before a scan starts, rather than after its progress lines, when no browser can run."""
+    executable = find_chromium(explicit)
+    if executable:
+        if not Path(executable).exists():
+            raise UserError(no_chromium_message(executable))
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        if not Path(playwright.chromium.executable_path).exists():
+            raise UserError(no_chromium_message(None))
+
+
 def launch_args(options: BrowserOptions) -> list[str]:
     args = list(QUIET_FLAGS)
     if hasattr(os, "geteuid") and os.geteuid() == 0:

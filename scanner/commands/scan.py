@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scanner.collect.browser import BrowserOptions
+from scanner.collect.browser import BrowserOptions, require_chromium
 from scanner.commands.options import (
     DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
 )
@@ -60,6 +60,7 @@ def scan(
                                                  navigation_timeout_s=timeout), out_dir=out, har=har, jobs=jobs)
     console = Console(stderr=True)
     verbosity = Verbosity(quiet=quiet, verbose=verbose)
+    require_chromium(options.browser.executable)
     result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress), verbosity)
     db = db or DEFAULT_DB
     findings = _record(result, site, db, config, store=not no_history)
