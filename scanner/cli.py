@@ -5,13 +5,14 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error.
 """
 from __future__ import annotations
 
+import signal
+
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.core import TyperGroup
 
 from scanner import __version__
 from scanner.commands import consent, declared, history, knowledge, login, reporting, scan
+from scanner.common.terminal import console, safe_markup
 from scanner.errors import UserError
 
 EXIT_FINDINGS = 1
@@ -40,7 +41,8 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            Console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            # The message may quote a file or a page: one inert line, no emoji (`file.yaml:100:` stays).
+            console(stderr=True, soft_wrap=True).print(f"[red]error:[/red] {safe_markup(exc, limit=1000)}")
             raise typer.Exit(EXIT_USAGE) from None
 
 
@@ -89,4 +91,11 @@ def _main_options(
 
 
 def main() -> None:
+    # SIGTERM (a CI job cancelled, `kill`) unwinds like Ctrl-C, so `finally` blocks remove browser
+    # profiles; SIGKILL cannot be caught: the next run sweeps what it leaves (collect/browser.py).
+    signal.signal(signal.SIGTERM, _terminate)
     build_app()()
+
+
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)

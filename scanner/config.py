@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from scanner.common.limits import CONFIG_BYTES, check_size
+from scanner.configschema import check as check_schema, line_of
 from scanner.errors import UserError
 from scanner.history.store import DEFAULT_DB
 
@@ -90,32 +92,71 @@ class ProjectConfig:
 
 def site_from_url(url: str, pages: int = 10) -> SiteConfig:
     """A site config for a bare URL given on the command line."""
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(f"{url!r}: not an http(s) URL")
+    url = url.strip()
     if "://" not in url:
         url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname, _ = parts.hostname, parts.port  # .port raises on "host:99999"
+    except ValueError as exc:
+        raise ConfigError(f"{url}: not a valid URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ConfigError(f"{url}: not an http(s) URL")
-    return SiteConfig(name=parts.hostname, start_url=url, pages=pages)
+    if any(ch.isspace() or ord(ch) < 0x20 for ch in url):
+        raise ConfigError(f"{url!r}: a URL cannot contain spaces or control characters")
+    return SiteConfig(name=hostname, start_url=url, pages=pages)
+
+
+def read_config_text(path: Path) -> str:
+    """The config's text; a directory, a binary or non-UTF-8 file, a huge file: one line naming it."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory, not a config file")
+    check_size(path, CONFIG_BYTES)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
+    if "\x00" in text:
+        raise ConfigError(f"{path}:{text[:text.index(chr(0))].count(chr(10)) + 1}: a binary file, not TOML")
+    return text
 
 
 def load_config(path: Path) -> ProjectConfig:
     path = Path(path)
+    source = read_config_text(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from None
+    problems = check_schema(data)
+    if problems:
+        first = problems[0]
+        line = line_of(source, first.path)
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(f"{path}:{line}: {first.message}{more}" if line else f"{path}: {first.message}{more}")
     defaults = data.get("defaults", {})
     sites = []
-    lines = _site_lines(path.read_text(encoding="utf-8"))
     for i, raw in enumerate(data.get("site", []), 1):
-        line = lines[i - 1] if i <= len(lines) else 1
+        line = line_of(source, ("site", i - 1)) or 1
         where = f"{path}:{line}: [[site]] #{i}"
         if not raw.get("start_url"):
             # Guessing https://<name>/ scanned the wrong thing without a word: the URL must be said.
             raise ConfigError(f"{where}{' ' + repr(raw['name']) if raw.get('name') else ''}: needs start_url")
-        base = site_from_url(raw["start_url"], int(raw.get("pages", defaults.get("pages", 10))))
+        try:
+            base = site_from_url(raw["start_url"], raw.get("pages", defaults.get("pages", 10)))
+        except ConfigError as exc:
+            at = line_of(source, ("site", i - 1, "start_url")) or line
+            raise ConfigError(f"{path}:{at}: [[site]] #{i}: start_url {exc}") from None
         login = _login(raw["login"], where, path.parent) if "login" in raw else None
         sites.append(SiteConfig(
             name=raw.get("name", base.name),
@@ -144,11 +185,6 @@ def _terms(raw, where: str) -> tuple[str, ...]:
         raise ConfigError(f"{where}: sensitive_terms must be a list of words")
     from scanner.common.text import fold
     return tuple(fold(t.strip()) for t in raw)
-def _site_lines(text: str) -> list[int]:
-    """Line numbers of the `[[site]]` headers, in order (tomllib keeps no positions)."""
-    return [n for n, line in enumerate(text.splitlines(), 1) if line.strip().replace(" ", "").startswith("[[site]]")]
-
-
 # What each login step needs; a value may be "$ENV_NAME", "env:ENV_NAME", "$username" or "$password".
 _STEP_NEEDS = {
     "goto": ("url",),

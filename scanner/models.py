@@ -64,6 +64,7 @@ class ObservedCookie:
     phase: str
     page_url: str  # page on which it first appeared in this phase
     value_hash: str  # sha256 prefix; raw values are never kept
+    requested_lifetime_text: str | None = None  # raw Max-Age/Expires when the request was beyond the maximum
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,8 @@ class PhaseResult:
     har: str | None = None
     error: str | None = None  # the phase itself could not run (browser failed to start...)
     behaviour: PhaseBehaviour = PhaseBehaviour()  # absent from scans made before it existed
+    cookies_attempted: int = 0  # distinct cookies the site's writes asked for (the browser may keep fewer)
+    records_dropped: int = 0  # cookies, keys, requests past the recorder's per-phase limit
 
 
 @dataclass(frozen=True)

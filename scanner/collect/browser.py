@@ -7,9 +7,11 @@
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -100,11 +102,69 @@ def write_profile(user_data_dir: Path) -> None:
     (default / "Preferences").write_text(json.dumps(prefs), encoding="utf-8")
 
 
+PROFILE_LOCK = ".cookiescan-lock"
+
+
+def profiles_root() -> Path:
+    """This user's private folder for browser profiles (0700): a profile holds a site's cookie jar."""
+    root = Path(tempfile.gettempdir()) / f"cookiescan-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+    root.mkdir(mode=0o700, exist_ok=True)
+    info = root.lstat()
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or (
+            hasattr(os, "getuid") and info.st_uid != os.getuid()):
+        # Someone else made it (or a symlink): never put cookie jars there.
+        return Path(tempfile.mkdtemp(prefix="cookiescan-"))
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(root, 0o700)
+    return root
+
+
+def sweep_stale_profiles(root: Path) -> list[Path]:
+    """Remove the profiles of scans that died (SIGKILL, power loss): nobody holds their lock any more."""
+    removed = []
+    for profile in root.glob("profile-*"):
+        try:
+            fd = os.open(profile / PROFILE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a running scan holds it
+        shutil.rmtree(profile, ignore_errors=True)
+        os.close(fd)
+        removed.append(profile)
+    return removed
+
+
+@contextmanager
+def private_profile():
+    """A fresh profile folder, locked while in use, removed on the way out (a crash is swept next time)."""
+    root = profiles_root()
+    sweep_stale_profiles(root)
+    user_data_dir = Path(tempfile.mkdtemp(prefix="profile-", dir=root))  # mkdtemp: mode 0700
+    fd = os.open(user_data_dir / PROFILE_LOCK, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by Chromium
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield user_data_dir
+    finally:
+        shutil.rmtree(user_data_dir, ignore_errors=True)
+        os.close(fd)
+
+
 @contextmanager
 def open_context(playwright, options: BrowserOptions, *, record_har_path: str | None = None,
                  storage_state: str | None = None):
     """A fresh browser context with its own throw-away profile."""
-    user_data_dir = Path(tempfile.mkdtemp(prefix="cookiescan-profile-"))
+    with private_profile() as user_data_dir:
+        with _persistent_context(playwright, options, user_data_dir, record_har_path, storage_state) as context:
+            yield context
+
+
+@contextmanager
+def _persistent_context(playwright, options: BrowserOptions, user_data_dir: Path, record_har_path: str | None,
+                        storage_state: str | None):
     write_profile(user_data_dir)
     kwargs = dict(
         user_data_dir=str(user_data_dir),
@@ -136,9 +196,8 @@ def open_context(playwright, options: BrowserOptions, *, record_har_path: str | 
     finally:
         try:
             context.close()
-        except Exception:  # a crashed browser still leaves a temp dir to remove
+        except Exception:  # a crashed browser still leaves its profile: private_profile removes it
             pass
-        shutil.rmtree(user_data_dir, ignore_errors=True)
 
 
 def _load_storage_state(context, path: str) -> None:

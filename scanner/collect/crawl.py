@@ -15,16 +15,19 @@ SKIPPED_EXTENSIONS = (
 
 def normalise(url: str) -> str | None:
     """Canonical form used to deduplicate links; None for links we never follow."""
-    url, _ = urldefrag(url.strip())
+    if not isinstance(url, str):
+        return None
     try:
+        url, _ = urldefrag(url.strip())
         parts = urlsplit(url)
+        hostname, port = parts.hostname, parts.port  # .port raises on "host:99999" or "host:abc"
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not hostname:
         return None
-    netloc = parts.hostname.lower()
-    if parts.port and parts.port not in (80, 443):
-        netloc += f":{parts.port}"
+    netloc = hostname.lower()
+    if port and port not in (80, 443):
+        netloc += f":{port}"
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 

@@ -8,6 +8,7 @@ cookie jar and web storage after each page. It never keeps a raw value.
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
@@ -15,12 +16,15 @@ from urllib.parse import urljoin
 from scanner.common.domains import host_of, party, registrable_domain, strip_query_values
 from scanner.models import BlockedCookie, ObservedCookie, ObservedRequest, StorageItem
 from scanner.collect.setcookie import CookieWrite, hash_value, parse_set_cookie
+from scanner.common.limits import RECORDS_PER_PHASE
+
+MAX_LINE = 8192  # a Set-Cookie line longer than this is cut: Chromium refuses cookies over 4 KB anyway
 
 RECORDER_JS = (Path(__file__).parent / "recorder.js").read_text(encoding="utf-8")
 BINDING = "__cookiescanCookieWrite"
 
 STORAGE_JS = """() => {
-  const dump = (s) => { const o = []; try { for (let i = 0; i < s.length; i++) { const k = s.key(i);
+  const dump = (s) => { const o = []; try { for (let i = 0; i < Math.min(s.length, 20000); i++) { const k = s.key(i);
     o.push([k, String(s.getItem(k)).slice(0, 4096)]); } } catch (e) {} return o; };
   let local = [], session = [];
   try { local = dump(window.localStorage); } catch (e) {}
@@ -46,7 +50,11 @@ class PhaseRecorder:
     phase: str
     site_domain: str
     current_page: str = ""
-    _writes: list[CookieWrite] = field(default_factory=list)
+    # A page writing 5,000 cookies or keys is counted, not kept whole: at most `limit` records per kind.
+    limit: int = field(default_factory=RECORDS_PER_PHASE.value)
+    attempted: set = field(default_factory=set)  # (name, domain) of every cookie a write asked for
+    _dropped: set = field(default_factory=set)  # identities of the records past the limit
+    _writes: deque = field(default_factory=lambda: deque(maxlen=4 * RECORDS_PER_PHASE.value()))
     _cookies: dict = field(default_factory=dict)  # (name, domain, path, partition) -> ObservedCookie
     _blocked: dict = field(default_factory=dict)
     _storage: dict = field(default_factory=dict)
@@ -79,6 +87,8 @@ class PhaseRecorder:
         if not host or url.startswith("data:") or party(host, self.site_domain) == "first":
             return
         key = (event.get("requestId"), url)
+        if not self._room(self._requests, key):
+            return
         self._requests[key] = _PendingRequest(
             url=strip_query_values(url), host=host,
             resource_type=(event.get("type") or "other").lower(), page_url=self.current_page)
@@ -109,15 +119,15 @@ class PhaseRecorder:
             if key.lower() != "set-cookie":
                 continue
             for line in str(value).split("\n"):
-                write = parse_set_cookie(line, host=host, set_by="header", set_by_url=url, at=now,
-                                         response_date=date)
-                if write:
-                    self._writes.append(write)
+                self._add_write(parse_set_cookie(line[:MAX_LINE], host=host, set_by="header", set_by_url=url,
+                                                 at=now, response_date=date))
         for blocked in event.get("blockedCookies") or []:
             cookie = blocked.get("cookie") or {}
             name = cookie.get("name") or blocked.get("cookieLine", "").split("=", 1)[0].strip()
             domain = cookie.get("domain") or host
             reasons = tuple(blocked.get("blockedReasons") or ())
+            if (name, domain, reasons) not in self._blocked and not self._room(self._blocked, (name, domain, reasons)):
+                continue
             self._blocked.setdefault((name, domain, reasons), BlockedCookie(
                 name=name, domain=domain, reasons=reasons, url=strip_query_values(url),
                 phase=self.phase, page_url=self.current_page))
@@ -136,13 +146,32 @@ class PhaseRecorder:
                     return chain[i - 1]
         return chain[-1]
 
-    def _on_script_write(self, source, payload: dict) -> None:
-        line = str(payload.get("line", ""))
-        page = str(payload.get("page", ""))
-        write = parse_set_cookie(line, host=host_of(page), set_by="script",
-                                 set_by_url=str(payload.get("script") or page), at=time.time())
-        if write:
-            self._writes.append(write)
+    def _on_script_write(self, source, payload) -> None:
+        if not isinstance(payload, dict):  # the binding is reachable by any page script: trust nothing
+            return
+        line = str(payload.get("line", ""))[:MAX_LINE]
+        page = str(payload.get("page", ""))[:MAX_LINE]
+        self._add_write(parse_set_cookie(line, host=host_of(page), set_by="script",
+                                         set_by_url=str(payload.get("script") or page)[:MAX_LINE], at=time.time()))
+
+    def _add_write(self, write: CookieWrite | None) -> None:
+        if write is None:
+            return
+        self._writes.append(write)  # the oldest writes give way: a later cookie matches a recent write
+        if not write.deletes and len(self.attempted) < 50 * self.limit:
+            self.attempted.add((write.name, write.domain.lstrip(".")))
+
+    def _room(self, kept: dict, ident) -> bool:
+        """True while `kept` may grow; once it is full, counts each record it could not keep, once."""
+        if len(kept) < self.limit:
+            return True
+        if len(self._dropped) < 50 * self.limit:
+            self._dropped.add((id(kept), ident))
+        return False
+
+    @property
+    def dropped(self) -> int:
+        return len(self._dropped)
 
     # -- snapshots after each page ---------------------------------------
     def snapshot(self, context, page) -> None:
@@ -160,7 +189,7 @@ class PhaseRecorder:
         for c in cookies:
             partition = c.get("partitionKey")
             key = (c["name"], c["domain"], c.get("path", "/"), str(partition) if partition else "")
-            if key in self._cookies:
+            if key in self._cookies or not self._room(self._cookies, key):
                 continue
             write = self._latest_write(c["name"], c["domain"])
             session = bool(c.get("session")) or c.get("expires", -1) in (-1, 0)
@@ -177,7 +206,8 @@ class PhaseRecorder:
                 set_by=write.set_by if write else "unknown",
                 set_by_url=strip_query_values(write.set_by_url) if write else None,
                 phase=self.phase, page_url=self.current_page,
-                value_hash=hash_value(c.get("value", "")))
+                value_hash=hash_value(c.get("value", "")),
+                requested_lifetime_text=write.lifetime_text if write else None)
 
     def _latest_write(self, name: str, domain: str) -> CookieWrite | None:
         bare = domain.lstrip(".")
@@ -198,7 +228,7 @@ class PhaseRecorder:
             for kind in ("local", "session"):
                 for key, value in dump.get(kind) or []:
                     ident = (origin, kind, key)
-                    if ident not in self._storage:
+                    if ident not in self._storage and self._room(self._storage, ident):
                         self._storage[ident] = StorageItem(
                             origin=origin, kind=kind, key=key, value_hash=hash_value(value),
                             party=party(host_of(origin), self.site_domain),
@@ -218,7 +248,8 @@ class PhaseRecorder:
 
     def result(self) -> dict[str, object]:
         cookies, blocked, storage, requests = self.results()
-        return {"cookies": cookies, "blocked_cookies": blocked, "storage": storage, "requests": requests}
+        return {"cookies": cookies, "blocked_cookies": blocked, "storage": storage, "requests": requests,
+                "cookies_attempted": len(self.attempted), "records_dropped": self.dropped}
 
     # -- hand back ---------------------------------------------------------
     def results(self) -> tuple[tuple[ObservedCookie, ...], tuple[BlockedCookie, ...],

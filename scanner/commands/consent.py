@@ -6,8 +6,7 @@ import json
 from typing import Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +42,7 @@ def probe_command(
             {**dataclasses.asdict(o), "evidence": list(o.evidence), "apply_s": round(s, 2)} for o, s in result.outcomes]},
             indent=2))
     else:
-        console = Console(soft_wrap=True)
+        console = terminal_console(soft_wrap=True)
         console.print(f"{escape(result.url)}: platform {escape(result.platform or 'none detected')}")
         for o, seconds in result.outcomes:
             mark = "[green]OK[/green]" if o.effective else "[bold red]NOT EFFECTIVE[/bold red]"

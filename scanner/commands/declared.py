@@ -6,12 +6,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from scanner.errors import UserError
 from scanner.declared.retention import describe
+from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 EXIT_ERRORS = 1
 DEFAULT_ROOT = Path("declared")
@@ -35,7 +34,7 @@ def import_(document: Path = typer.Argument(..., help="Policy document: text, Ma
     from scanner.declared import import_report, write_declared
     report = import_report(document, site)
     write_declared(report.site, out / site)
-    console = Console(soft_wrap=True)
+    console = terminal_console(soft_wrap=True)
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}", highlight=False)
     console.print(f"{escape(report.summary)} → {escape(str(out / site))}", highlight=False)
@@ -59,7 +58,7 @@ def validate_(directory: Path = typer.Argument(DEFAULT_ROOT, help="declared/ or 
     """Check every declared file; exit 1 on errors (warnings are printed)."""
     from scanner.declared import validate
     problems = validate(directory)
-    console = Console(soft_wrap=True)
+    console = terminal_console(soft_wrap=True)
     for problem in problems:
         colour = "red" if problem.severity == "error" else "yellow"
         console.print(f"{escape(problem.file)}:{problem.line}: [{colour}]{problem.severity}[/{colour}]: "
@@ -81,7 +80,7 @@ def compare(site_a: str = typer.Argument(..., help="First site (folder under --r
         if found is None:
             raise UserError(f"{root / name}: no declared data for {name}")
     differences = compare_subprocessors(a, b)
-    console = Console(soft_wrap=True)
+    console = terminal_console(soft_wrap=True)
     for difference in differences:
         console.print(escape(str(difference)), highlight=False)
     matched = len(a.subprocessors) - sum(d.kind == "only_in_a" for d in differences)
@@ -101,7 +100,6 @@ def draft_command(
     what the site says, and a draft is only what we saw until a person reviews it.
     """
     from scanner.collect.consent.rules import consent_cookie_patterns
-    from scanner.declared import write_declared
     from scanner.declared.draft import draft_declared
     from scanner.knowledge.cookies import load_knowledge_base
     from scanner.scanfile import load_scan
@@ -113,14 +111,33 @@ def draft_command(
     if (out / "cookies.yaml").exists() and not force:
         raise UserError(f"{out}: a draft is already there (use --force to overwrite)")
     drafted = draft_declared(scan, load_knowledge_base(), consent_patterns=consent_cookie_patterns())
-    write_declared(drafted, out)
-    Console(highlight=False).print(escape(
+    _write_checked(drafted, out)
+    terminal_console(highlight=False).print(escape(
         f"wrote a draft of {len(drafted.cookies)} rows to {out}/: review every row, "
         f"then move what is true into declared/{site}/"))
 
 
+def _write_checked(drafted, out: Path) -> None:
+    """Write the draft beside `out`, check it as `declared validate` would, and only then put it in place."""
+    import shutil
+    import tempfile
+
+    from scanner.declared import read_site, write_declared
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".draft-") as tmp:
+        staged = Path(tmp) / drafted.site  # validate wants the folder named as the site
+        write_declared(drafted, staged)
+        errors = [p for p in read_site(staged)[1] if p.severity == "error"]
+        if errors:
+            raise UserError(f"{out}: the draft would not validate ({errors[0].message}); nothing written")
+        out.mkdir(parents=True, exist_ok=True)
+        for file in staged.iterdir():
+            shutil.copy2(file, out / file.name)
+
+
 def _print_site(declared) -> None:
-    console = Console(soft_wrap=True)
+    console = terminal_console(soft_wrap=True)
     console.print(f"[bold]{escape(declared.site)}[/bold]: cookie_table {declared.cookie_table}, "
                   f"{len(declared.cookies)} cookies, {len(declared.subprocessors)} subprocessors", highlight=False)
     if declared.notes:

@@ -10,7 +10,6 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from scanner.commands.options import (
     DEFAULT_CONFIG, DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
@@ -21,6 +20,7 @@ from scanner.commands.reporting import declared_location, exit_on_findings, say_
 from scanner.config import ProjectConfig, SiteConfig, load_config
 from scanner.errors import UserError
 from scanner.models import SEVERITIES
+from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Print only errors and the result.")
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Also print every page visited.")
@@ -88,8 +88,8 @@ def diff(
         raise UserError(f"--since {since!r}: only 'last' is supported")
     if fail_on is not None and fail_on not in SEVERITIES:
         raise UserError(f"--fail-on {fail_on!r}: choose from {', '.join(SEVERITIES)}")
-    console = Console()
-    errors = Console(stderr=True, soft_wrap=True, highlight=False)
+    console = terminal_console()
+    errors = terminal_console(stderr=True, soft_wrap=True, highlight=False)
     site_cfg, config_dir = configured_site(site, config)
     declared = load_declared(declared_dir) if declared_dir is not None else declared_for(site_cfg, config_dir)
     if declared is None:  # every cookie would silently read as undeclared
@@ -98,6 +98,8 @@ def diff(
     scan = None if from_history else _scanner(out, resolver_rules, insecure, synthetic, errors,
                                               verbosity=Verbosity(quiet, verbose))
     with _store(db) as store:
+        if scan is not None:
+            store.check()  # a damaged or locked database is found before the scan, not after
         review = review_site(site_cfg, declared, store, scan=scan, since_last=since == "last")
     current = review.scan
     findings = review.judgement.findings
@@ -132,15 +134,22 @@ def diff(
 # ---------------------------------------------------------------- history ---
 
 def history(
-    site: str = typer.Argument(..., help="Site name."),
+    site: str = typer.Argument(..., help="Site name, or `import`."),
+    path: Optional[Path] = typer.Argument(None, help="With `import`: a scan.json, or a folder searched for them."),
     db: DbOption = None,
     limit: int = typer.Option(20, "--limit", help="Newest N scans."),
     as_json: bool = JsonOpt,
+    config: ConfigOption = None,
 ) -> None:
-    """List past scans of a site, newest first."""
+    """List past scans of a site, newest first; `history import FILE_OR_DIR` stores scan files."""
     from scanner.report.diff_view import history_table
 
     db = db or DEFAULT_DB
+    if site == "import":
+        _import(path, db, config)
+        return
+    if path is not None:
+        raise UserError(f"history {site} {path}: one site name, or `history import FILE_OR_DIR`")
     if not db.exists():
         raise UserError(f"{db}: no history database")
     with _store(db) as store:
@@ -150,7 +159,31 @@ def history(
     if as_json:
         _json_out([{**dataclasses.asdict(r), "n_findings": r.n_findings} for r in records])
         return
-    Console().print(history_table(site, records))
+    terminal_console().print(history_table(site, records))
+
+
+def _import(path: Optional[Path], db: Path, config: Optional[Path]) -> None:
+    from scanner.common.terminal import safe
+    from scanner.history.gate import declared_for
+    from scanner.history.importer import import_scans
+    from scanner.judge import judge
+
+    if path is None:
+        raise UserError("history import: give a scan.json or a folder of scans")
+
+    def findings(scan):
+        site_cfg, config_dir = configured_site(scan.site, config)
+        return list(judge(scan, declared_for(site_cfg, config_dir), site_cfg).findings)
+
+    with _store(db) as store:
+        outcome = import_scans(path, store, findings)
+    console = terminal_console(soft_wrap=True)
+    for file, scan_id in outcome.imported:
+        console.print(f"imported {safe(file)} as scan #{scan_id}", markup=False)
+    for file in outcome.skipped:
+        console.print(f"already in the history: {safe(file)}", markup=False)
+    console.print(f"{len(outcome.imported)} imported, {len(outcome.skipped)} already there → {safe(str(db))}",
+                  markup=False)
 
 
 # ------------------------------------------------------------------ check ---
@@ -178,8 +211,8 @@ def check(
     severity = check_severity(fail_on or project.fail_on)
     baseline_path = baseline or (Path(project.baseline) if project.baseline else None)
     accepted = load_baseline(baseline_path) if baseline_path else Baseline()
-    console = Console()
-    errors = Console(stderr=True, soft_wrap=True, highlight=False)
+    console = terminal_console()
+    errors = terminal_console(stderr=True, soft_wrap=True, highlight=False)
     verbosity = Verbosity(quiet, verbose)
     with _store(db or Path(project.history)) as store:
         if from_history:
@@ -189,6 +222,7 @@ def check(
                     raise UserError(f"{store.path}: no stored scan of {site.name} (--from-history)")
                 return store.load_scan(records[0].id)
         else:
+            store.check()  # a damaged or locked database is found before any site is scanned
             scan = _scanner(out, resolver_rules, insecure, synthetic, errors, jobs, verbosity)
         result = run_gate(project, scan=scan, store=store, baseline=accepted, fail_on=severity, out_dir=out,
                           today=date.today(),

@@ -4,12 +4,11 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from scanner.collect.consent.rules import consent_cookie_patterns
 from scanner.knowledge.classify import Classifier
 from scanner.knowledge.cookies import KnownCookie, load_knowledge_base
+from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +34,7 @@ def explain_command(
             "rows": [_row_dict(name, r) for r in rows],
         }, indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False)
+    console = terminal_console(highlight=False)
     console.print(f"[bold]{escape(name)}[/bold]: {verdict.category} ({escape(verdict.source)}), "
                   "before any site's declared table or config")
     for i, r in enumerate(rows, 1):

@@ -5,14 +5,13 @@ import os
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from scanner.collect.browser import BrowserOptions
 from scanner.commands.options import DEFAULT_CONFIG, ConfigOption
 from scanner.config import ConfigError, load_config
 from scanner.errors import UserError
 from scanner.collect.login.perform import missing_env
+from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 
 def register(app: typer.Typer) -> None:
@@ -54,7 +53,7 @@ def login_command(
                         "to log in by hand (use --headed on a desktop)")
     options = BrowserOptions(headless=not show, host_resolver_rules=host_resolver_rules,
                              ignore_https_errors=ignore_https_errors)
-    console = Console(stderr=True)
+    console = terminal_console(stderr=True)
     outcome = record_storage_state(site_config.login, out, options, person_wait_s=wait, timeout_s=timeout)
     if not outcome.logged_in:
         raise UserError(f"{config}: not logged in to {site_config.name!r}: {outcome.reason}")

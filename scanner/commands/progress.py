@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.markup import escape
 
+from scanner.common.terminal import safe
 from scanner.report.text import printable
 
 
@@ -25,8 +26,10 @@ class Verbosity:
 
 
 def say(console: Console, text: str, style: str = "") -> None:
-    """One line that is never cut: long ones wrap, markup in `text` is not interpreted."""
-    console.print(printable(text), style=style or None, markup=False, highlight=False, soft_wrap=True)
+    """One line: long ones wrap up to 400 characters (a hostile page's URL can be 100 KB; its middle gives
+    way), markup and emoji codes in `text` are not interpreted."""
+    console.print(safe(text, limit=400), style=style or None, markup=False, highlight=False, emoji=False,
+                  soft_wrap=True)
 
 
 def interactive(console: Console) -> bool:
@@ -55,5 +58,5 @@ def site_progress(console: Console, site: str, verbosity: Verbosity = Verbosity(
     with console.status(escape(printable(f"{site}: starting"))) as status:
         def update(event: str, detail: str) -> None:
             lines(event, detail)
-            status.update(escape(printable(f"{site}: {event} {detail}")))
+            status.update(escape(safe(f"{site}: {event} {detail}", limit=160)))
         yield update

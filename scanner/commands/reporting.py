@@ -7,11 +7,11 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from scanner.commands.options import DEFAULT_DB, ConfigOption, configured_site
 from scanner.errors import UserError
 from scanner.models import SEVERITIES, ScanResult
+from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 EXIT_FINDINGS = 1
 
@@ -45,7 +45,7 @@ def report(
     if fail_on is not None and fail_on not in SEVERITIES:
         raise UserError(f"--fail-on {fail_on!r}: choose from {', '.join(SEVERITIES)}")
     scan = load_scan(scan_json)
-    errors = Console(stderr=True, soft_wrap=True, highlight=False)
+    errors = terminal_console(stderr=True, soft_wrap=True, highlight=False)
     site, config_dir = configured_site(scan.site, config)
     judgement, where = judge_scan_file(scan, declared, site, config_dir)
     note = None
@@ -55,7 +55,7 @@ def report(
     model = build_report(scan, judgement, scan_dir=scan_json.parent, show_values=show_values, fail_on=fail_on,
                          history=_history(db, scan.site), site_ref=site.source, declared_note=note)
     if fmt == "terminal" and out is None:
-        console = Console()
+        console = terminal_console()
         for item in terminal.renderables(model):
             console.print(item)
     elif out == "-":

@@ -11,7 +11,6 @@ from typing import Optional
 import typer
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from scanner.collect.browser import BrowserOptions, require_chromium
@@ -22,6 +21,7 @@ from scanner.commands.progress import Verbosity, say, site_progress
 from scanner.config import SiteConfig, load_config, site_from_url
 from scanner.errors import UserError
 from scanner.models import ScanResult
+from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 DEMO_CONFIG = Path(__file__).resolve().parents[1] / "demo" / "demo.toml"
 
@@ -56,19 +56,21 @@ def scan(
     from scanner.scanfile import scan_dir
 
     site = _site(target, config, pages)
+    if not no_history:
+        _check_history(db or DEFAULT_DB)  # a damaged or locked database is found now, not after the whole scan
     options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
                                                  navigation_timeout_s=timeout), out_dir=out, har=har, jobs=jobs)
-    console = Console(stderr=True)
+    console = terminal_console(stderr=True)
     verbosity = Verbosity(quiet=quiet, verbose=verbose)
     require_chromium(options.browser.executable)
     result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress), verbosity)
     db = db or DEFAULT_DB
-    findings = _record(result, site, db, config, store=not no_history)
+    findings = _record(result, site, db, config, store=not no_history, out=out)
     if as_json:
         from scanner.scanfile import to_dict
         sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=1) + "\n")
     elif not quiet:
-        _print_summary(Console(), result)
+        _print_summary(terminal_console(), result)
     broken = start_page_error(result)
     if broken:
         raise UserError(f"{site.start_url}: the start page could not be loaded: {broken}")
@@ -95,7 +97,7 @@ def demo(
     from scanner.demo import fixtureweb, pro_app
 
     config = _demo_config(load_config(DEMO_CONFIG), sites, pages)
-    console = Console(stderr=True)
+    console = terminal_console(stderr=True)
     # The replica's public test account, handed to the login steps directly (never put in os.environ).
     credentials = {"COOKIESCAN_TEST_USER": pro_app.TEST_USER, "COOKIESCAN_TEST_PASSWORD": pro_app.TEST_PASSWORD}
     with fixtureweb.FixtureWeb() as web, SQLiteStore(db or out / DEFAULT_DB.name) as store:
@@ -113,7 +115,7 @@ def demo(
     for s in result.sites:
         counts = [str(sum(1 for f in s.kept if f.severity == sev)) for sev in ("high", "medium", "low", "info")]
         table.add_row(escape(s.site), *counts)
-    out_console = Console()
+    out_console = terminal_console()
     out_console.print(table)
     for s in result.sites:  # whole paths on their own lines: a table cell would cut or fold them
         html = next((r for r in s.reports if r.endswith(".html")), "")
@@ -133,17 +135,31 @@ def _run_with_progress(console: Console, site: SiteConfig, run, verbosity: Verbo
         return run(progress)
 
 
-def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path], *, store: bool = True) -> list:
+def _check_history(db: Path) -> None:
+    from scanner.history.store import SQLiteStore
+    with SQLiteStore(db) as store:
+        store.check()
+
+
+def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path], *, store: bool = True,
+            out: Path = DEFAULT_OUT) -> list:
     """The scan's findings; stored in the history unless `store` is false."""
     from scanner.history.gate import declared_for
     from scanner.history.store import SQLiteStore
     from scanner.judge import judge
+    from scanner.scanfile import scan_dir
 
     declared = declared_for(site, config.parent if config else Path("."))
     findings = list(judge(result, declared, site).findings)
     if store:
-        with SQLiteStore(db) as history:
-            history.save_scan(result, findings)
+        try:
+            with SQLiteStore(db) as history:
+                history.save_scan(result, findings)
+        except UserError as exc:
+            # The scan itself is safe in scan.json: say where, and how to store it later.
+            saved = scan_dir(out, result.site, result.started_at) / "scan.json"
+            raise UserError(f"{exc}; the scan is kept in {saved} (store it later: "
+                            f"cookiescan history import {saved} --db {db})") from None
     return findings
 
 
@@ -168,7 +184,11 @@ def _print_summary(console: Console, result: ScanResult) -> None:
             notes.append(f"{ph.phase}: NOT logged in: {ph.login.reason}")
         if ph.error:
             notes.append(f"{ph.phase}: phase failed: {ph.error}")
-        table.add_row(escape(ph.phase), f"{ok}/{len(ph.pages) - ok}", f"{first}/{len(ph.cookies) - first}",
+        cookies = f"{first}/{len(ph.cookies) - first}"
+        if ph.cookies_attempted > len(ph.cookies):  # the browser refused or capped some: say how many were asked
+            notes.append(f"{ph.phase}: the site attempted {ph.cookies_attempted} cookies, the browser kept "
+                         f"{len(ph.cookies)}")
+        table.add_row(escape(ph.phase), f"{ok}/{len(ph.pages) - ok}", cookies,
                       str(len(ph.storage)), str(len(ph.requests)),
                       f"[bold red]{escape(consent)}[/bold red]" if loud else escape(consent))
     console.print(table)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from scanner.common.lifetimes import BEYOND_MAXIMUM, is_beyond_maximum
+
 DAY_S = 86400.0
 YEAR_S = 365.25 * DAY_S
 MONTH_S = YEAR_S / 12
@@ -20,6 +22,8 @@ def format_duration(seconds: float | None, session: bool | None = True) -> str:
     """
     if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
         return "session" if session else ""
+    if is_beyond_maximum(seconds):  # Max-Age=inf, 1e400, an expiry in year 99999: never a number of months
+        return BEYOND_MAXIMUM
     if seconds >= 365 * DAY_S:
         return f"{seconds / MONTH_S:.0f} months"
     if seconds >= DAY_S:

@@ -14,6 +14,7 @@ import yaml
 
 from scanner.common.text import first_line
 from scanner.errors import UserError
+from scanner.common.limits import DECLARED_FILE_BYTES, check_size
 
 
 class YamlFileError(UserError):
@@ -35,12 +36,15 @@ class Located:
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     """(plain data, node tree) of a YAML file; YamlFileError with file:line when it is malformed."""
+    check_size(path, DECLARED_FILE_BYTES)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise YamlFileError(f"{path}: cannot read: {exc}") from None
     try:
         return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise YamlFileError(f"{path}: invalid YAML: nested too deeply") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from scanner.errors import UserError
+from scanner.common.limits import POLICY_BYTES, check_size
 
 
 class DocumentError(UserError):
@@ -140,6 +141,9 @@ _HTML_DOCUMENT = re.compile(r"<(html|body|table|tr|td|h[1-6])\b", re.I)
 def read_document(path: Path | str) -> list[DocLine]:
     """Numbered lines of a policy document; DocumentError when it is not a readable text."""
     path = Path(path)
+    if path.is_dir():
+        raise DocumentError(f"{path}: is a directory, not a policy document")
+    check_size(path, POLICY_BYTES)  # a 50 MB "policy" took minutes and gigabytes: refuse it in one line
     try:
         raw = path.read_bytes()
     except OSError as exc:

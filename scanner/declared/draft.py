@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from scanner.common.durations import DAY_S
+from scanner.declared.sitefiles import is_declarable_name
 from scanner.knowledge.classify import Classifier
 from scanner.knowledge.cookies import KnowledgeBase
 from scanner.models import CATEGORIES, DeclaredCookie, DeclaredSite, Retention, ScanResult
@@ -54,7 +55,12 @@ def draft_declared(scan: ScanResult, kb: KnowledgeBase,
     """A DeclaredSite of draft rows: one per observed name or ID pattern."""
     classifier = Classifier(kb, consent_patterns=consent_patterns)
     groups: dict[str, list[_Seen]] = {}
+    left_out: set[str] = set()
     for seen in _observed(scan):
+        # A page may name a key `"><img src=x>` or `{{7*7}}`: a draft never writes what validate refuses.
+        if not is_declarable_name(seen.name):
+            left_out.add(seen.name)
+            continue
         groups.setdefault(draft_pattern(seen.name, kb), []).append(seen)
     where = f"scan:{scan.site}@{scan.started_at}"
     rows = []
@@ -71,6 +77,9 @@ def draft_declared(scan: ScanResult, kb: KnowledgeBase,
         ))
     rows.sort(key=lambda r: (CATEGORIES.index(r.category), r.name.lower()))
     synthetic = " The scan was of a SYNTHETIC fixture replica, not of the real site." if scan.synthetic else ""
+    if left_out:
+        synthetic += (f" {len(left_out)} observed name(s) were left out: not valid cookie names "
+                      f"(empty, or with spaces, quotes, brackets or control characters).")
     return DeclaredSite(
         site=scan.site,
         cookie_table="table",  # a table of draft rows: validate warns on each until reviewed

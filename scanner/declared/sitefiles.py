@@ -17,6 +17,7 @@ from scanner.models import CATEGORIES, DeclaredCookie, DeclaredSite, Subprocesso
 from scanner.declared.retention import mentions_duration, parse_retention
 from scanner.knowledge.vendors import VendorMap, load_vendor_map
 from scanner.common.yamllines import Located, YamlFileError, locate_list, locate_mapping, read_yaml
+from scanner.common.terminal import safe
 
 SITE_FILE = "site.yaml"
 COOKIES_FILE = "cookies.yaml"
@@ -27,6 +28,11 @@ SUBPROCESSOR_FIELDS = ("name", "country", "category", "task", "group", "source",
 COOKIE_TABLE_KINDS = ("table", "none", "by_reference")
 # Characters a cookie name cannot hold (RFC 6265 token), "*" aside: it is our wildcard.
 _BAD_NAME = re.compile(r"[\s;,=\"()<>@:/\[\]?{}\\]")
+
+
+def is_declarable_name(name: str) -> bool:
+    """A name `validate` accepts in cookies.yaml: not empty, no separators, quotes, brackets or controls."""
+    return bool(name.strip()) and not _BAD_NAME.search(name) and all(ch.isprintable() for ch in name)
 
 
 class DeclaredFileError(UserError):
@@ -45,14 +51,16 @@ class Problem:
 
 
 class _Collector:
+    """Problems found; a message quotes the file's text, so it is made one inert line here."""
+
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
     def error(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(str(path), line, message, "error"))
+        self.problems.append(Problem(str(path), line, safe(message), "error"))
 
     def warning(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(str(path), line, message, "warning"))
+        self.problems.append(Problem(str(path), line, safe(message), "warning"))
 
 
 def read_site(site_dir: Path, vendors: VendorMap | None = None) -> tuple[DeclaredSite | None, list[Problem]]:
@@ -165,7 +173,7 @@ def _cookie(item: Located, path: Path, out: _Collector) -> tuple[DeclaredCookie,
     if not name:
         out.error(path, item.line, "cookie without a 'name'")
         return None
-    if _BAD_NAME.search(name):
+    if not is_declarable_name(name):
         out.error(path, item.line_of("name"), f"'{name}' is not a cookie name or pattern")
     draft = item.values.get("draft", False)
     if not isinstance(draft, bool):

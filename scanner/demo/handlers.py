@@ -58,6 +58,14 @@ def handle(web, host: str, method: str, url, headers, body: bytes) -> Response |
         # Same as the pixel, but an HTML document (for iframes).
         return Response(200, b"<!doctype html><title>frame</title><p>frame</p>", headers=tuple(
             ("Set-Cookie", c) for c in query.get("c", [])))
+    if path == "/__status":
+        # A page answering with any status (a 500 start page must be recorded and reported).
+        code = int(query.get("code", ["500"])[0]) if query.get("code", ["500"])[0].isdigit() else 500
+        return Response(code if 200 <= code < 600 else 500, f"<!doctype html><title>status {code}</title>".encode())
+    if path == "/__download":
+        # A link that downloads a file instead of showing a page.
+        return Response(200, b"PK\x03\x04 not really a zip", "application/octet-stream",
+                        (("Content-Disposition", 'attachment; filename="report.zip"'),))
     if path == "/__slow":
         time.sleep(float(query.get("s", ["1"])[0]))
         return Response(200, b"<!doctype html><title>slow</title><p>slow</p>")

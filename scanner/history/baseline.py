@@ -24,6 +24,7 @@ import yaml
 from scanner.errors import UserError
 from scanner.judge.sightings import fingerprint as make_fingerprint
 from scanner.models import Finding
+from scanner.common.limits import DECLARED_FILE_BYTES, check_size
 
 
 class BaselineError(UserError):
@@ -55,6 +56,9 @@ class BaselineOutcome:
 
 def load_baseline(path: Path) -> Baseline:
     path = Path(path)
+    if path.is_dir():
+        raise BaselineError(f"{path}: is a directory, not a baseline file")
+    check_size(path, DECLARED_FILE_BYTES)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -63,6 +67,8 @@ def load_baseline(path: Path) -> Baseline:
         raise BaselineError(f"{path}: unreadable baseline ({exc})") from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise BaselineError(f"{path}: invalid YAML (nested too deeply)") from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise BaselineError(f"{path}:{'' if line is None else line + 1}: invalid YAML") from None

@@ -38,6 +38,7 @@ class SiteOutcome:
     suppressed: int
     reports: tuple[str, ...]
     synthetic: bool
+    error: str | None = None  # why this site could not be scanned, judged or stored
 
     def failing(self, fail_on: str) -> list[Finding]:
         return [f for f in self.kept if severity_rank(f.severity) >= severity_rank(fail_on)]
@@ -80,37 +81,51 @@ def run_gate(config: ProjectConfig, *, scan: Callable[[SiteConfig], ScanResult],
     for site in config.sites:
         progress(f"{site.name}: starting")
         try:
-            result = scan(site)
-        except UserError:
-            raise
-        except Exception as exc:  # one site's crash must not hide the others' results
-            progress(f"{site.name}: scan failed: {exc}")
+            outcome, fingerprints = _judge_site(site, scan=scan, store=store, baseline=baseline, fail_on=fail_on,
+                                                out_dir=out_dir, today=today, formats=formats, options=options,
+                                                config_dir=config_dir)
+        except Exception as exc:  # one site's failure (a UserError too) must not hide the others' results
+            progress(f"{site.name}: failed: {_reason(exc)}")
             outcomes.append(_failed_site(site, exc))
             continue
-        declared = declared_for(site, config_dir)
-        judgement = judge(result, declared, site, options=options)
-        findings = judgement.findings
-        present |= {f.fingerprint for f in findings}
-        judged = apply_baseline(list(findings), baseline, today=today, site=site.name, report_absent=False)
-        scan_id = store.save_scan(result, list(findings))
-        reports = write_reports(result, judgement.with_findings(judged.kept), out_dir / safe_name(site.name), formats,
-                                fail_on, files_dir=scan_dir(out_dir, result.site, result.started_at),
-                                site_ref=site.source, history=store.scans(site.name, limit=12))
-        progress(f"{site.name}: {len(judged.kept)} finding(s), {len(judged.suppressed)} accepted in baseline")
-        outcomes.append(SiteOutcome(site=site.name, scan_id=scan_id, findings=tuple(findings), kept=judged.kept,
-                                    suppressed=len(judged.suppressed), reports=tuple(reports),
-                                    synthetic=result.synthetic))
+        present |= fingerprints
+        progress(f"{site.name}: {len(outcome.kept)} finding(s), {outcome.suppressed} accepted in baseline")
+        outcomes.append(outcome)
     return GateResult(fail_on=fail_on, sites=tuple(outcomes),
                       expired_entries=tuple(expired_absent(baseline, present, today=today)))
 
 
+def _judge_site(site: SiteConfig, *, scan, store, baseline, fail_on, out_dir, today, formats, options,
+                config_dir) -> tuple[SiteOutcome, set[str]]:
+    result = scan(site)
+    declared = declared_for(site, config_dir)
+    judgement = judge(result, declared, site, options=options)
+    findings = judgement.findings
+    judged = apply_baseline(list(findings), baseline, today=today, site=site.name, report_absent=False)
+    scan_id = store.save_scan(result, list(findings))
+    reports = write_reports(result, judgement.with_findings(judged.kept), out_dir / safe_name(site.name), formats,
+                            fail_on, files_dir=scan_dir(out_dir, result.site, result.started_at))
+    outcome = SiteOutcome(site=site.name, scan_id=scan_id, findings=tuple(findings), kept=judged.kept,
+                          suppressed=len(judged.suppressed), reports=tuple(reports), synthetic=result.synthetic)
+    return outcome, {f.fingerprint for f in findings}
+
+
+def _reason(exc: Exception) -> str:
+    """One short line: a UserError's own message, else the exception's type and first line."""
+    text = first_line(exc)
+    if isinstance(exc, UserError) or text == type(exc).__name__:
+        return text
+    return f"{type(exc).__name__}: {text}"
+
+
 def _failed_site(site: SiteConfig, exc: Exception) -> SiteOutcome:
-    message = f"the scan of {site.name} failed: {type(exc).__name__}: {first_line(exc)}"
+    reason = _reason(exc)
+    message = f"the scan of {site.name} failed: {reason}"
     finding = Finding(kind="page_failed", severity="high", subject=site.start_url, message=message,
                       page_url=site.start_url, evidence=message,
                       fingerprint=fingerprint(site.name, "page_failed", f"scan:{site.start_url}"))
     return SiteOutcome(site=site.name, scan_id=0, findings=(finding,), kept=(finding,), suppressed=0, reports=(),
-                       synthetic=False)
+                       synthetic=False, error=reason)
 
 
 def write_reports(scan: ScanResult, judgement: Judgement, out_dir: Path, formats: tuple[str, ...], fail_on: str,
@@ -143,6 +158,10 @@ def summary_markdown(result: GateResult) -> str:
     if failing:
         lines += ["", "## Findings that fail the gate", ""]
         lines += [f"- **{f.severity}** `{f.kind}` {md(site)}: {md(f.message)} (`{f.fingerprint}`)" for site, f in failing]
+    failed_sites = [s for s in result.sites if s.error]
+    if failed_sites:
+        lines += ["", "## Sites that failed", ""]
+        lines += [f"- {md(s.site)}: {md(s.error)}" for s in failed_sites]
     if result.expired_entries:
         lines += ["", "## Expired baseline entries", ""]
         lines += [f"- {md(f.message)}" for f in result.expired_entries]

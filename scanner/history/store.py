@@ -7,6 +7,7 @@ changes are numbered migrations; the database records which ones it has.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sqlite3
 from collections import Counter
@@ -17,7 +18,7 @@ from typing import Iterable, Protocol
 
 from scanner.errors import UserError
 from scanner.models import SEVERITIES, Finding, ScanResult
-from scanner.scanfile import from_dict, to_dict
+from scanner.scanfile import ScanFileError, scan_from_json, to_dict
 
 DEFAULT_DB = Path("reports/cookiescan.db")
 
@@ -139,18 +140,41 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
 )
 
 
+def _one_line_errors(method):
+    """A damaged, locked or unreadable database is a StoreError (one line, exit 2), never a traceback."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: not a usable history database ({exc})") from None
+    return wrapper
+
+
 class SQLiteStore:
     """History in one SQLite file (default reports/cookiescan.db)."""
 
-    def __init__(self, path: Path | str = DEFAULT_DB):
+    def __init__(self, path: Path | str = DEFAULT_DB, *, timeout_s: float = 5.0):
         self.path = Path(path)
+        if self.path.is_dir():
+            raise StoreError(f"{self.path}: is a directory, not a history database")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, isolation_level=None)  # explicit BEGIN/COMMIT below
+            # explicit BEGIN/COMMIT below; a writer holding the lock makes us wait timeout_s, then fail
+            self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=timeout_s)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-        except (sqlite3.DatabaseError, OSError) as exc:
+        except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{self.path}: not a usable history database ({exc})") from None
+
+    @_one_line_errors
+    def check(self) -> None:
+        """Before a long scan: the file is intact and we can take the write lock now."""
+        problems = [row[0] for row in self._conn.execute("PRAGMA quick_check").fetchall()]
+        if problems != ["ok"]:
+            raise StoreError(f"{self.path}: damaged history database ({'; '.join(map(str, problems))[:200]})")
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._conn.execute("ROLLBACK")
 
     def close(self) -> None:
         self._conn.close()
@@ -188,6 +212,7 @@ class SQLiteStore:
 
         return _Tx()
 
+    @_one_line_errors
     def save_scan(self, scan: ScanResult, findings: Iterable[Finding]) -> int:
         stored_at = _now()
         with self._transaction():
@@ -196,7 +221,7 @@ class SQLiteStore:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (scan.site, scan.started_at, scan.finished_at, int(scan.synthetic),
                  sum(len(p.cookies) for p in scan.phases), sum(len(p.requests) for p in scan.phases),
-                 stored_at, json.dumps(to_dict(scan), ensure_ascii=False)))
+                 stored_at, json.dumps(to_dict(scan), ensure_ascii=False, allow_nan=False)))
             scan_id = cur.lastrowid
             placeholders = ", ".join("?" * (len(FINDING_FIELDS) + 1))
             for f in findings:
@@ -205,6 +230,7 @@ class SQLiteStore:
                     (scan_id, *(getattr(f, name) for name in FINDING_FIELDS)))
         return scan_id
 
+    @_one_line_errors
     def scans(self, site: str, limit: int | None = None) -> list[ScanRecord]:
         rows = self._conn.execute(
             "SELECT id, site, started_at, finished_at, synthetic, n_cookies, n_requests, stored_at FROM scans"
@@ -219,16 +245,22 @@ class SQLiteStore:
                                   findings_by_severity={s: counts.get(s, 0) for s in SEVERITIES}))
         return out
 
+    @_one_line_errors
     def load_scan(self, scan_id: int) -> ScanResult:
         row = self._conn.execute("SELECT scan_json FROM scans WHERE id = ?", (scan_id,)).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: no scan with id {scan_id}")
-        return from_dict(ScanResult, json.loads(row[0]))
+        try:
+            return scan_from_json(row[0])
+        except ScanFileError as exc:
+            raise StoreError(f"{self.path}: scan #{scan_id}: {exc}") from None
 
+    @_one_line_errors
     def findings(self, scan_id: int) -> list[Finding]:
         rows = self._conn.execute(
             f"SELECT {', '.join(FINDING_FIELDS)} FROM findings WHERE scan_id = ? ORDER BY rowid", (scan_id,)).fetchall()
         return [Finding(**dict(zip(FINDING_FIELDS, row))) for row in rows]
 
+    @_one_line_errors
     def sites(self) -> list[str]:
         return [s for (s,) in self._conn.execute("SELECT DISTINCT site FROM scans ORDER BY site")]

@@ -69,11 +69,30 @@ def phase_findings(scan: ScanResult, *, site: str) -> list[Finding]:
         for visit in phase.pages:
             if not visit.ok:
                 failed_pages.setdefault(visit.url, []).append((phase.phase, visit.error or "failed"))
+            elif visit.http_status is not None and visit.http_status >= 400:
+                # It loaded, so its observations count, but a 500 page is not the site a visitor meets.
+                failed_pages.setdefault(visit.url, []).append((phase.phase, f"HTTP {visit.http_status}"))
+        if phase.records_dropped:
+            out.append(Finding(
+                kind="recording_capped", severity="info", subject=phase.phase,
+                message=(f"the {phase.phase} phase hit the recorder's limit: {phase.records_dropped} cookie, storage "
+                         f"or request record(s) were counted but not kept; the site asked for "
+                         f"{phase.cookies_attempted} cookie(s), the browser kept {len(phase.cookies)}"),
+                phase=phase.phase, page_url=scan.start_url,
+                evidence=f"attempted cookies: {phase.cookies_attempted}; kept: {len(phase.cookies)}; "
+                         f"dropped records: {phase.records_dropped}",
+                fingerprint=fingerprint(site, "recording_capped", phase.phase, phase.phase)))
     for url, where in failed_pages.items():
+        phases = len({ph for ph, _ in where})
         out.append(Finding(
             kind="page_failed", severity="info", subject=url,
-            message=f"page {url} failed to load in {len(where)} phase(s): {where[0][1]}",
+            message=(f"page {url} failed in {_count(len(where), 'visit')} in {_count(phases, 'phase')}: "
+                     f"{where[0][1]}"),
             phase=where[0][0], page_url=url,
             evidence="; ".join(f"{ph}: {err}" for ph, err in where),
             fingerprint=fingerprint(site, "page_failed", url)))
     return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")

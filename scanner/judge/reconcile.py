@@ -23,7 +23,7 @@ from scanner.models import BEFORE_CONSENT, DeclaredSite, Finding, ScanResult, ph
 FINDING_KINDS = (
     "undeclared_cookie", "over_long_cookie", "over_legal_cap", "before_consent", "after_refusal",
     "undeclared_third_party", "stale_declaration", "session_mismatch",
-    "consent_not_verified", "login_failed", "page_failed",
+    "consent_not_verified", "login_failed", "page_failed", "recording_capped",
     "fingerprinting", "session_recording", "input_leak", "sensitive_url_leak",  # judge/behaviour.py
     "baseline_expired",  # added by the gate (scanner.history.baseline), never by reconcile
 )

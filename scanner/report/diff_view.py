@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich import box
-from rich.markup import escape
 from rich.table import Table
 
 from scanner.common.durations import format_duration
+from scanner.common.terminal import safe_markup as escape
 from scanner.history.changes import ScanChanges
 from scanner.history.store import ScanRecord
 from scanner.judge import Judgement
