@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
