@@ -127,5 +127,5 @@ def test_sensitive_terms_in_the_config_are_folded_and_a_bad_list_is_one_line(tmp
     assert load_config(good).site("a.fr").sensitive_terms == ("psychiatre", "ivg")
     bad = tmp_path / "bad.toml"
     bad.write_text('[[site]]\nname = "a.fr"\nstart_url = "https://a.fr/"\nsensitive_terms = "psychiatre"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"bad.toml:\d+: \[\[site\]\] #1: sensitive_terms must be a list of words"):
+    with pytest.raises(ConfigError, match=r"bad.toml:4: sensitive_terms: expected a list of strings, got a string"):
         load_config(bad)
