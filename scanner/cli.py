@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from scanner import __version__
-from scanner.commands import consent, declared, history, knowledge, login, reporting, scan
+from scanner.commands import consent, declared, history, knowledge, login, reporting, scale, scan
 from scanner.common.terminal import console, safe_markup
 from scanner.errors import UserError
 
@@ -72,7 +72,7 @@ def build_app() -> typer.Typer:
     app = typer.Typer(cls=_Commands, help="Scan what a website really drops and reconcile it with what it declares.",
                       no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
     app.callback()(_main_options)
-    for module in (scan, declared, history, reporting, knowledge, consent, login):
+    for module in (scan, declared, history, reporting, knowledge, consent, login, scale):
         module.register(app)
     return app
 

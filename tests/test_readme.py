@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 FENCED = re.compile(r"^```([\w-]*)\n(.*?)^```", re.S | re.M)
 INDENTED_COMMAND = re.compile(r"^ {4}(cookiescan .*)$", re.M)
-# Commands that drive Chromium (or a person's login): checked for their options only.
-NEEDS_BROWSER = {"scan", "check", "demo", "login", "consent probe"}
+# Commands that drive Chromium (or a person's login, or wait on a broker): checked for their options only.
+NEEDS_BROWSER = {"scan", "check", "demo", "login", "consent probe", "worker"}
 TIME = "20260101T000000Z"  # the folder of the scratch scans; README writes <time>
 
 
@@ -62,9 +62,14 @@ def resolve(args: list[str]):
     """The (sub)command an argument list names, its name, and the arguments left for it."""
     command = typer.main.get_command(build_app())
     rest, path = list(args), []
-    while isinstance(command, TyperGroup) and rest and rest[0] in command.commands:
-        path.append(rest[0])
-        command = command.commands[rest.pop(0)]
+    while isinstance(command, TyperGroup) and rest:
+        if rest[0] in command.commands:
+            path.append(rest[0])
+            command = command.commands[rest.pop(0)]
+        elif getattr(command, "default_command", None):  # `history SITE` is `history show SITE`
+            command = command.commands[command.default_command]
+        else:
+            break
     return command, " ".join(path), rest
 
 
@@ -158,6 +163,7 @@ EXPECTED = {
     "history": lambda out, root: (_check_in(out, "0 imported, 1 already there") if "already in the history" in out
                                   else _check_in(out, "pro.doctolib.fr", "2026-01-01")),
     "declared import": _check_import,
+    "history import": lambda out, root: _check_in(out, "imported 2 scan file(s)", "2 distinct scan(s)"),
     "declared show": lambda out, root: _check_in(out, "_doctolib_session", "13 Mois", "intercom-session", "7 cookies"),
     "declared validate": lambda out, root: _check_in(out, "0 errors, 0 warnings"),
     "declared compare": lambda out, root: _check_in(out, "spelling_differs", "Docusign", "IQVIA"),

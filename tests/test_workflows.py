@@ -34,8 +34,11 @@ def cli_commands() -> dict:
     return group.commands
 
 
-def test_both_workflows_parse_with_jobs_and_steps():
-    for name in ("ci.yml", "nightly.yml"):
+WORKFLOW_FILES = ("ci.yml", "nightly.yml", "nightly-sharded.yml")
+
+
+def test_every_workflow_parses_with_jobs_and_steps():
+    for name in WORKFLOW_FILES:
         workflow = load(name)
         assert workflow["jobs"], name
         for job in workflow["jobs"].values():
@@ -79,7 +82,7 @@ def test_nightly_gates_uploads_and_summarises_even_on_failure():
 
 def invocations() -> list[tuple[str, list[str]]]:
     found = []
-    for name in ("ci.yml", "nightly.yml"):
+    for name in WORKFLOW_FILES:
         for run in run_steps(load(name)):
             for match in INVOCATION.finditer(run):
                 found.append((name, shlex.split(match.group(1).replace("$", ""))))
@@ -94,8 +97,12 @@ def test_the_nightly_calls_cookiescan():
 def test_every_cookiescan_invocation_names_a_real_command_and_options(workflow, args):
     commands = cli_commands()
     assert args[0] in commands, f"{workflow}: cookiescan {args[0]} is not a command"
-    known = {opt for param in commands[args[0]].params for opt in param.opts + param.secondary_opts}
-    for option in (a for a in args[1:] if a.startswith("--")):
+    command, rest = commands[args[0]], args[1:]
+    while hasattr(command, "commands") and rest and rest[0] in command.commands:  # a group: `history import`
+        command, rest = command.commands[rest[0]], rest[1:]
+    assert not hasattr(command, "commands"), f"{workflow}: cookiescan {' '.join(args)} names no subcommand"
+    known = {opt for param in command.params for opt in param.opts + param.secondary_opts}
+    for option in (a for a in rest if a.startswith("--")):
         assert option.split("=")[0] in known, f"{workflow}: cookiescan {args[0]} has no option {option}"
 
 
@@ -108,3 +115,58 @@ def test_files_the_nightly_names_exist_and_load():
     baseline = ROOT / gate[gate.index("--baseline") + 1]
     assert load_config(config).sites
     assert load_baseline(baseline) is not None
+
+
+def _steps(workflow: dict, job: str | None = None) -> list[dict]:
+    jobs = [workflow["jobs"][job]] if job else workflow["jobs"].values()
+    return [step for j in jobs for step in j["steps"]]
+
+
+def _uses(step: dict) -> str:
+    return step.get("uses", "").split("@")[0]
+
+
+def _history_kept_between_runs(steps: list[dict], gate_index: int, env: dict) -> None:
+    """Restored from the cache before the gate, saved after it (even when it fails), unless a PostgreSQL secret."""
+    assert env["COOKIESCAN_DB"] == "${{ secrets.COOKIESCAN_DB }}"
+    restore = next(i for i, s in enumerate(steps) if _uses(s) == "actions/cache/restore")
+    save = next(i for i, s in enumerate(steps) if _uses(s) == "actions/cache/save")
+    assert restore < gate_index < save
+    restore_with, save_with = steps[restore]["with"], steps[save]["with"]
+    assert restore_with["path"] == save_with["path"] == "reports/cookiescan.db"
+    assert save_with["key"] == restore_with["key"]  # a new key per run...
+    assert save_with["key"].startswith(restore_with["restore-keys"])  # ...found by the next run's prefix
+    assert "github.run_id" in save_with["key"]
+    assert steps[save]["if"].startswith("always()") and "env.COOKIESCAN_DB == ''" in steps[save]["if"]
+    assert steps[restore]["if"] == "env.COOKIESCAN_DB == ''"
+
+
+def test_nightly_keeps_its_history_from_one_night_to_the_next():
+    workflow = load("nightly.yml")
+    (job,) = workflow["jobs"].values()
+    steps = job["steps"]
+    gate = next(i for i, s in enumerate(steps) if "cookiescan check" in s.get("run", ""))
+    _history_kept_between_runs(steps, gate, job["env"])
+
+
+def test_sharded_nightly_scans_shards_then_imports_and_gates_once():
+    workflow = load("nightly-sharded.yml")
+    assert "workflow_dispatch" in triggers(workflow)
+    scan, gate = workflow["jobs"]["scan"], workflow["jobs"]["gate"]
+    shards = scan["strategy"]["matrix"]["shard"]
+    assert scan["strategy"]["fail-fast"] is False and len(shards) >= 2
+    (scan_run,) = [s["run"] for s in scan["steps"] if "cookiescan check" in s.get("run", "")]
+    assert f"--shard ${{{{ matrix.shard }}}}/{len(shards)}" in scan_run and "--no-gate" in scan_run
+    upload = next(s for s in scan["steps"] if _uses(s) == "actions/upload-artifact")
+    assert upload["if"] == "always()" and upload["with"]["name"] == "scans-${{ matrix.shard }}"
+    assert gate["needs"] == "scan" and gate["if"] == "always()"
+    steps = gate["steps"]
+    runs = [s.get("run", "") for s in steps]
+    download = next(i for i, s in enumerate(steps) if _uses(s) == "actions/download-artifact")
+    assert steps[download]["with"]["pattern"] == "scans-*" and steps[download]["with"]["merge-multiple"] is True
+    imported = next(i for i, r in enumerate(runs) if "cookiescan history import reports" in r)
+    gated = next(i for i, r in enumerate(runs) if "cookiescan check" in r)
+    assert download < imported < gated
+    assert "--from-history" in runs[gated] and "--fail-on high" in runs[gated] and "--baseline baseline.yaml" in runs[gated]
+    assert sum("cookiescan check" in r for r in runs) == 1  # judged and gated once
+    _history_kept_between_runs(steps, gated, gate["env"])

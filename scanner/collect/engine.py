@@ -72,7 +72,7 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     out_dir = scan_dir(options.out_dir, site.name, started_at)
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(site.start_url))
-    order = _phases_for(site, options)
+    order = phases_for(site, options)
     with sync_playwright() as pw:
         # The before-consent phase discovers the page list the other phases visit.
         say("phase", BEFORE_CONSENT)
@@ -115,7 +115,7 @@ def _run_parallel(jobs: list[PhaseJob], site_domain: str, say: Progress, workers
         return list(pool.map(unit, jobs))
 
 
-def _phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
+def phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
     wanted = [p for p in (BEFORE_CONSENT, ACCEPT, REJECT) if p in options.phases]
     if BEFORE_CONSENT not in wanted:
         wanted.insert(0, BEFORE_CONSENT)  # the page list comes from it

@@ -1,6 +1,7 @@
 """CLI commands: diff, history, check (the nightly gate)."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -17,6 +18,7 @@ from scanner.commands.options import (
 )
 from scanner.commands.progress import Verbosity, site_progress
 from scanner.commands.reporting import declared_location, exit_on_findings, say_no_declared
+from scanner.common.urls import without_password
 from scanner.config import ProjectConfig, SiteConfig, load_config
 from scanner.errors import UserError
 from scanner.models import SEVERITIES
@@ -35,13 +37,21 @@ def register(app: typer.Typer) -> None:
 
 # ---------------------------------------------------------------- helpers ---
 
-def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
-             jobs: int = 1, verbosity: Verbosity = Verbosity()):
+def _scan_options(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, jobs: int = 1,
+                  timeout: float = 20.0):
     from scanner.collect.browser import BrowserOptions
-    from scanner.collect.engine import ScanOptions, scan_site
+    from scanner.collect.engine import ScanOptions
 
-    options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure),
-                          out_dir=out_dir, synthetic=synthetic, jobs=jobs)
+    return ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
+                                              navigation_timeout_s=timeout),
+                       out_dir=out_dir, synthetic=synthetic, jobs=jobs)
+
+
+def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
+             jobs: int = 1, verbosity: Verbosity = Verbosity(), options=None):
+    from scanner.collect.engine import scan_site
+
+    options = options or _scan_options(out_dir, resolver_rules, insecure, synthetic, jobs)
 
     def scan(site: SiteConfig):
         with site_progress(console, site.name, verbosity) as progress:
@@ -54,9 +64,13 @@ def _json_out(data) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
 
 
-def _store(db: Path):
-    from scanner.history.store import SQLiteStore
-    return SQLiteStore(db)
+def _store(db: str | Path):
+    from scanner.history.store import open_store
+    return open_store(db)
+
+
+def _is_url(db: str | Path) -> bool:
+    return "://" in str(db)
 
 
 # ------------------------------------------------------------------- diff ---
@@ -121,7 +135,7 @@ def diff(
         console.print(other)
     if since == "last":
         if review.previous is None:
-            console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(str(db))} to compare with")
+            console.print(f"no earlier scan of {escape(site_cfg.name)} in {escape(without_password(str(db)))} to compare with")
         elif review.changes.empty:
             console.print(f"no change since the scan of {escape(review.previous.started_at)}")
         else:
@@ -144,18 +158,18 @@ def history(
     """List past scans of a site, newest first; `history import FILE_OR_DIR` stores scan files."""
     from scanner.report.diff_view import history_table
 
-    db = db or DEFAULT_DB
+    db = db or str(DEFAULT_DB)
     if site == "import":
         _import(path, db, config)
         return
     if path is not None:
         raise UserError(f"history {site} {path}: one site name, or `history import FILE_OR_DIR`")
-    if not db.exists():
+    if not _is_url(db) and not Path(db).exists():
         raise UserError(f"{db}: no history database")
     with _store(db) as store:
         records = store.scans(site, limit=limit)
         if not records:
-            raise UserError(f"{db}: no stored scan of {site} (sites: {', '.join(store.sites()) or 'none'})")
+            raise UserError(f"{store.path}: no stored scan of {site} (sites: {', '.join(store.sites()) or 'none'})")
     if as_json:
         _json_out([{**dataclasses.asdict(r), "n_findings": r.n_findings} for r in records])
         return
@@ -182,7 +196,7 @@ def _import(path: Optional[Path], db: Path, config: Optional[Path]) -> None:
         console.print(f"imported {safe(file)} as scan #{scan_id}", markup=False)
     for file in outcome.skipped:
         console.print(f"already in the history: {safe(file)}", markup=False)
-    console.print(f"{len(outcome.imported)} imported, {len(outcome.skipped)} already there → {safe(str(db))}",
+    console.print(f"{len(outcome.imported)} imported, {len(outcome.skipped)} already there → {safe(without_password(str(db)))}",
                   markup=False)
 
 
@@ -196,6 +210,14 @@ def check(
     out: OutOption = DEFAULT_OUT,
     from_history: bool = typer.Option(False, "--from-history", help="Judge the latest stored scans, do not scan."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                          help="Every (site, phase) a unit; at most N browsers at once."),
+    broker: Optional[str] = typer.Option(None, "--broker", envvar="COOKIESCAN_BROKER",
+                                         help="redis://HOST:PORT/0: units run on `cookiescan worker` processes."),
+    unit_timeout: float = typer.Option(600.0, "--unit-timeout", min=10, help="Seconds one unit may take (--broker)."),
+    timeout: float = typer.Option(20.0, "--timeout", help="Seconds before a page load is marked failed."),
+    shard_spec: Optional[str] = typer.Option(None, "--shard", help="i/n: scan only the i-th of n shards of the sites."),
+    no_gate: bool = typer.Option(False, "--no-gate", help="Only write scan files (no history, reports or gate)."),
     as_json: bool = JsonOpt,
     quiet: bool = QuietOpt,
     verbose: bool = VerboseOpt,
@@ -204,17 +226,32 @@ def check(
     synthetic: SyntheticOption = False,
 ) -> None:
     """Nightly gate: scan every configured site; exit 1 on findings at or above --fail-on."""
+    from scanner.commands.scale import scanning, write_scan_files
+    from scanner.distributed.sites import shard
     from scanner.history.baseline import Baseline, load_baseline
     from scanner.history.gate import check_severity, run_gate, summary_markdown
 
     project: ProjectConfig = load_config(config or DEFAULT_CONFIG)
+    project = dataclasses.replace(project, sites=shard(project.sites, shard_spec))
     severity = check_severity(fail_on or project.fail_on)
     baseline_path = baseline or (Path(project.baseline) if project.baseline else None)
     accepted = load_baseline(baseline_path) if baseline_path else Baseline()
+    if broker:
+        from scanner.distributed.celery_app import check_broker
+        check_broker(broker)  # before anything is written: no half night
     console = terminal_console()
     errors = terminal_console(stderr=True, soft_wrap=True, highlight=False)
     verbosity = Verbosity(quiet, verbose)
-    with _store(db or Path(project.history)) as store:
+    options = _scan_options(out, resolver_rules, insecure, synthetic, jobs, timeout)
+    simple = _scanner(out, resolver_rules, insecure, synthetic, errors, jobs, verbosity, options=options)
+    if no_gate:
+        with scanning(project.sites, simple, options, workers=workers, broker=broker, unit_timeout=unit_timeout,
+                      console=errors) as scan:
+            failed = write_scan_files(project.sites, scan, out, console)
+        raise typer.Exit(1 if failed else 0)
+    # The history is opened (an unreachable database is exit 2) before anything is scanned or written.
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(_store(db or project.history))
         if from_history:
             def scan(site: SiteConfig):
                 records = store.scans(site.name, limit=1)
@@ -223,7 +260,8 @@ def check(
                 return store.load_scan(records[0].id)
         else:
             store.check()  # a damaged or locked database is found before any site is scanned
-            scan = _scanner(out, resolver_rules, insecure, synthetic, errors, jobs, verbosity)
+            scan = stack.enter_context(scanning(project.sites, simple, options, workers=workers, broker=broker,
+                                                unit_timeout=unit_timeout, console=errors))
         result = run_gate(project, scan=scan, store=store, baseline=accepted, fail_on=severity, out_dir=out,
                           today=date.today(),
                           progress=(lambda m: None) if quiet else (lambda m: errors.print(m, markup=False)))

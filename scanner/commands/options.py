@@ -13,8 +13,11 @@ DEFAULT_CONFIG = Path("cookiescan.toml")
 DEFAULT_OUT = Path("reports")
 
 # Commands take None for "not given" and resolve it themselves: `check` reads its default from the config.
-DbOption = Annotated[Optional[Path], typer.Option(
-    "--db", help=f"History database (SQLite; default {DEFAULT_DB}, or [defaults] history of the config).")]
+# A string, not a Path: a PostgreSQL URL must keep its "//".
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", envvar="COOKIESCAN_DB",
+    help=f"History: a SQLite file or postgresql://user@host/db (default {DEFAULT_DB}, or [defaults] history "
+         "of the config).")]
 ConfigOption = Annotated[Optional[Path], typer.Option(
     "--config", "-c", help=f"Site list (default ./{DEFAULT_CONFIG} when present).")]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder for scans (scan.json, screenshots, HAR) and reports.")]

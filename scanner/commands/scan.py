@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scanner.collect.browser import BrowserOptions, require_chromium
+from scanner.common.urls import without_password
 from scanner.commands.options import (
     DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
 )
@@ -93,14 +94,14 @@ def demo(
     from scanner.history.gate import run_gate
     from scanner.history.baseline import Baseline
     from scanner.collect.engine import ScanOptions, scan_site
-    from scanner.history.store import SQLiteStore
+    from scanner.history.store import open_store
     from scanner.demo import fixtureweb, pro_app
 
     config = _demo_config(load_config(DEMO_CONFIG), sites, pages)
     console = terminal_console(stderr=True)
     # The replica's public test account, handed to the login steps directly (never put in os.environ).
     credentials = {"COOKIESCAN_TEST_USER": pro_app.TEST_USER, "COOKIESCAN_TEST_PASSWORD": pro_app.TEST_PASSWORD}
-    with fixtureweb.FixtureWeb() as web, SQLiteStore(db or out / DEFAULT_DB.name) as store:
+    with fixtureweb.FixtureWeb() as web, open_store(db or out / DEFAULT_DB.name) as store:
         options = ScanOptions(browser=BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True,
                                                      navigation_timeout_s=10), out_dir=out, synthetic=True,
                               jobs=jobs, credentials=credentials)
@@ -136,16 +137,16 @@ def _run_with_progress(console: Console, site: SiteConfig, run, verbosity: Verbo
 
 
 def _check_history(db: Path) -> None:
-    from scanner.history.store import SQLiteStore
-    with SQLiteStore(db) as store:
+    from scanner.history.store import open_store
+    with open_store(db) as store:
         store.check()
 
 
-def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Path], *, store: bool = True,
+def _record(result: ScanResult, site: SiteConfig, db: str | Path, config: Optional[Path], *, store: bool = True,
             out: Path = DEFAULT_OUT) -> list:
     """The scan's findings; stored in the history unless `store` is false."""
     from scanner.history.gate import declared_for
-    from scanner.history.store import SQLiteStore
+    from scanner.history.store import open_store
     from scanner.judge import judge
     from scanner.scanfile import scan_dir
 
@@ -153,13 +154,13 @@ def _record(result: ScanResult, site: SiteConfig, db: Path, config: Optional[Pat
     findings = list(judge(result, declared, site).findings)
     if store:
         try:
-            with SQLiteStore(db) as history:
+            with open_store(db) as history:
                 history.save_scan(result, findings)
         except UserError as exc:
             # The scan itself is safe in scan.json: say where, and how to store it later.
             saved = scan_dir(out, result.site, result.started_at) / "scan.json"
             raise UserError(f"{exc}; the scan is kept in {saved} (store it later: "
-                            f"cookiescan history import {saved} --db {db})") from None
+                            f"cookiescan history import {saved} --db {without_password(str(db))})") from None
     return findings
 
 

@@ -1,13 +1,17 @@
 """Scan history behind one small interface: SQLite for real, memory for tests.
 
 A scan and its findings are written in one transaction: a reader sees the
-whole scan or nothing of it, even when the writer dies half-way. Schema
-changes are numbered migrations; the database records which ones it has.
+whole scan or nothing of it, even when the writer dies half-way. Saving is
+idempotent: a scan is keyed by a hash of its content, so a scan imported twice,
+or re-sent by a retried unit, is stored once. Schema changes are numbered
+migrations; the database records which ones it has. PostgreSQL (for teams,
+several writers at once) lives in postgres.py; `open_store` picks by location.
 """
 from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import sqlite3
 from collections import Counter
@@ -48,7 +52,7 @@ class ScanRecord:
 
 class HistoryStore(Protocol):
     def save_scan(self, scan: ScanResult, findings: Iterable[Finding]) -> int:
-        """Store a scan and its findings atomically; returns the scan id."""
+        """Store a scan and its findings atomically; returns the scan id (the existing one if already stored)."""
 
     def scans(self, site: str, limit: int | None = None) -> list[ScanRecord]:
         """Stored scans of a site, newest first."""
@@ -69,6 +73,25 @@ def _record(scan_id: int, scan: ScanResult, findings: list[Finding], stored_at: 
         findings_by_severity={s: counts.get(s, 0) for s in SEVERITIES}, stored_at=stored_at)
 
 
+def scan_json(scan: ScanResult) -> str:
+    return json.dumps(to_dict(scan), ensure_ascii=False, allow_nan=False)
+
+
+def scan_key(scan: ScanResult) -> str:
+    """Identity of a scan: the hash of its canonical JSON (same scan, same key, whoever stores it)."""
+    canonical = json.dumps(to_dict(scan), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def open_store(location: str | Path) -> "HistoryStore":
+    """`postgresql://...` opens PostgreSQL; anything else is a SQLite file path."""
+    text = str(location)
+    if text.startswith(("postgresql://", "postgres://")):
+        from scanner.history.postgres import PostgresStore  # psycopg only for teams that use it
+        return PostgresStore(text)
+    return SQLiteStore(Path(text))
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -80,11 +103,22 @@ class MemoryStore:
 
     def __init__(self):
         self._scans: dict[int, tuple[ScanResult, list[Finding], ScanRecord]] = {}
+        self._keys: dict[str, int] = {}
+
+    def __enter__(self) -> "MemoryStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
 
     def save_scan(self, scan: ScanResult, findings: Iterable[Finding]) -> int:
         found = list(findings)  # consume first: a failing iterator stores nothing
+        key = scan_key(scan)
+        if key in self._keys:
+            return self._keys[key]
         scan_id = len(self._scans) + 1
         self._scans[scan_id] = (scan, found, _record(scan_id, scan, found, _now()))
+        self._keys[key] = scan_id
         return scan_id
 
     def scans(self, site: str, limit: int | None = None) -> list[ScanRecord]:
@@ -136,6 +170,11 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX scans_by_site ON scans(site, started_at);
         CREATE INDEX findings_by_scan ON findings(scan_id);
         CREATE INDEX findings_by_fingerprint ON findings(fingerprint);
+    """),
+    # Content key: the same scan saved twice (re-import, retried unit, two runs racing) is stored once.
+    (3, """
+        ALTER TABLE scans ADD COLUMN scan_key TEXT;
+        CREATE UNIQUE INDEX scans_by_key ON scans(scan_key);
     """),
 )
 
@@ -215,13 +254,17 @@ class SQLiteStore:
     @_one_line_errors
     def save_scan(self, scan: ScanResult, findings: Iterable[Finding]) -> int:
         stored_at = _now()
+        key = scan_key(scan)
         with self._transaction():
+            existing = self._conn.execute("SELECT id FROM scans WHERE scan_key = ?", (key,)).fetchone()
+            if existing:
+                return existing[0]
             cur = self._conn.execute(
-                "INSERT INTO scans (site, started_at, finished_at, synthetic, n_cookies, n_requests, stored_at, scan_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scans (site, started_at, finished_at, synthetic, n_cookies, n_requests, stored_at,"
+                " scan_json, scan_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (scan.site, scan.started_at, scan.finished_at, int(scan.synthetic),
                  sum(len(p.cookies) for p in scan.phases), sum(len(p.requests) for p in scan.phases),
-                 stored_at, json.dumps(to_dict(scan), ensure_ascii=False, allow_nan=False)))
+                 stored_at, scan_json(scan), key))
             scan_id = cur.lastrowid
             placeholders = ", ".join("?" * (len(FINDING_FIELDS) + 1))
             for f in findings:

@@ -1,4 +1,5 @@
-"""History store contract: SQLiteStore (real file) and MemoryStore pass the same tests."""
+"""History store contract: SQLiteStore (real file), MemoryStore and PostgresStore (a real server
+started by the test suite) pass the same tests."""
 from __future__ import annotations
 
 import sqlite3
@@ -8,14 +9,18 @@ import pytest
 
 from scanner.models import ACCEPT, Finding
 from scanner.judge import judge
+from scanner.history.postgres import PostgresStore
 from scanner.history.store import MIGRATIONS, MemoryStore, SQLiteStore, StoreError
 from tests.support.builders_reconcile import cookie, declared, declared_cookie, scan
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", pytest.param("postgresql", marks=pytest.mark.services)])
 def store(request, tmp_path):
     if request.param == "memory":
         yield MemoryStore()
+    elif request.param == "postgresql":
+        with PostgresStore(request.getfixturevalue("postgres_url")) as s:
+            yield s
     else:
         with SQLiteStore(tmp_path / "history.db") as s:
             yield s
@@ -56,6 +61,15 @@ def test_interrupted_write_leaves_no_scan_visible(store):
         store.save_scan(a_scan("2026-02-01T00:00:00Z"), findings_then_crash())
     assert [r.started_at for r in store.scans("shop.example")] == ["2026-01-01T00:00:00Z"]
     assert store.save_scan(a_scan("2026-03-01T00:00:00Z"), []) > 0  # the store is still usable
+
+
+def test_the_same_scan_saved_twice_is_stored_once(store):
+    s = a_scan()
+    findings = list(judge(s, declared([])).findings)
+    first = store.save_scan(s, findings)
+    assert store.save_scan(s, findings) == first  # a re-import or a retried unit
+    assert [r.id for r in store.scans("shop.example")] == [first]
+    assert store.findings(first) == findings
 
 
 def test_unknown_scan_id_is_a_user_error(store):
