@@ -23,6 +23,7 @@ from scanner.collect.units import Unit, UnitFailed, UnitOutput, output_from_data
 from scanner.common.urls import without_password
 from scanner.distributed.celery_app import DEFAULT_UNIT_TIMEOUT_S, UNIT_TASK, check_broker, make_app
 
+_TRANSIENT = {"ConnectionError", "OperationalError", "TimeoutError", "BusyLoadingError"}
 _BROKER_ERRORS = (redis.exceptions.RedisError, KombuOperationalError, OSError)
 
 
@@ -101,6 +102,10 @@ class CeleryRunner:
             result = app.AsyncResult(tid)
             state = result.state
             if state not in ("SUCCESS", "FAILURE"):
+                continue
+            if state == "FAILURE" and type(result.result).__name__ in _TRANSIENT:
+                result.forget()  # the unit met Redis going away, not a problem of its site: run it again
+                self._send(app, tid, pending[tid][0])
                 continue
             unit, future = pending.pop(tid)
             if state == "SUCCESS":
