@@ -59,7 +59,7 @@ def test_shards_write_scan_files_and_one_import_judges_them_once(scale_web, tmp_
     runner = CliRunner()
     imported = runner.invoke(build_app(), ["history", "import", str(shards), "--db", str(db), "--config", str(config)])
     assert imported.exit_code == 0, imported.output
-    assert "imported 2 scan file(s)" in imported.output
+    assert "2 imported, 0 already there" in imported.output
     again = runner.invoke(build_app(), ["history", "import", str(next(shards.rglob("scan.json"))), "--db", str(db)])
     assert again.exit_code == 0, again.output
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 2  # nothing stored twice
