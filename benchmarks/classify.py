@@ -19,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from procstats import machine  # noqa: E402
 
 from scanner.knowledge.classify import classify_frame  # noqa: E402
 from scanner.knowledge.cookies import load_knowledge_base  # noqa: E402
@@ -50,6 +53,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--distinct", type=int, default=3_000)
     args = parser.parse_args()
+    print(f"machine: {machine()}")
     rng = random.Random(7)
 
     t0 = time.perf_counter()

@@ -1,77 +1,168 @@
-"""Scan overhead: a bare Playwright loop vs the full instrumented scan, same pages.
+"""Scan overhead: a bare Playwright loop vs the full instrumented scan, same pages, phase by phase.
 
-    .venv/bin/python benchmarks/scan_overhead.py [--site pro.doctolib.fr] [--repeat 3] [--no-behaviour]
+    .venv/bin/python benchmarks/scan_overhead.py [--sites pro.doctolib.fr,www.plain-slow.test] [--repeat 3] [--no-behaviour]
 
-Both sides open a fresh browser profile per phase (before consent, accept,
-reject), load the same fixture pages and wait for the network to settle with
-the same cap. The instrumented side adds everything a scan does: CDP recording,
-the document.cookie hook, storage snapshots, consent detection and clicks,
-screenshots, the scan file, and the behaviour collector (fingerprinting hooks,
-recorders, the key-logging step, URL leaks, pixels; off with --no-behaviour). Prints seconds per page-phase and the ratio
-(target: instrumented <= 1.25x bare).
+For each site of the SYNTHETIC fixture web (the replicas and the plain sites the scanner was
+not tuned for), the instrumented scan runs first (phases one after another, as `--jobs 1`);
+then the bare loop visits exactly the pages the scan visited in each phase, in a fresh browser
+and profile per phase, waits for the network to settle with the same cap, and in the accept and
+reject phases clicks the notice the scan clicked (the selectors of the rule that took effect,
+or the button text the heuristic chose) and waits as the scan does after a click. The
+instrumented side adds everything a scan does: CDP recording, the document.cookie hook,
+storage snapshots, consent detection and judging, screenshots, the scan file, and the
+behaviour collector (fingerprinting hooks, recorders, the key-logging step, URL leaks, pixels;
+off with --no-behaviour).
+
+Prints absolute seconds per page-phase on both sides (they share the network-idle wait) and
+the ratio (target: instrumented <= 1.15x bare), and the peak PSS of the browser processes in
+each phase of the scan (target <= 600 MB). Figures are of the fixture web on this machine.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from procstats import PeakSampler, machine  # noqa: E402
 from scanner.collect.browser import BrowserOptions, open_context  # noqa: E402
-from scanner.config import SiteConfig  # noqa: E402
+from scanner.collect.consent.rules import rule_for  # noqa: E402
 from scanner.collect.engine import ScanOptions, scan_site  # noqa: E402
+from scanner.config import SiteConfig  # noqa: E402
 from scanner.demo.fixtureweb import FixtureWeb  # noqa: E402
+from scanner.models import ConsentOutcome, PhaseResult  # noqa: E402
 
-PHASES = 3
+REPLICAS = ("pro.doctolib.fr", "pro.doctolib.it", "pro.doctolib.de", "docrdv.fr", "www.mybakup.com")
+PLAIN = ("www.plain-nobanner.test", "www.plain-slow.test", "www.plain-manypages.test")
+TARGET_RATIO, TARGET_PSS_MB = 1.15, 600
 
 
-def bare_loop(pw, options: BrowserOptions, pages: tuple[str, ...], settle_s: float) -> float:
+def _settle(page, cap_s: float) -> None:
+    try:
+        page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
+    except PlaywrightError:
+        pass
+
+
+def _visit(page, url: str, settle_s: float) -> None:
+    try:
+        page.goto(url, wait_until="load")
+    except PlaywrightError:
+        return
+    _settle(page, settle_s)
+
+
+def _click_like_the_scan(page, consent: ConsentOutcome, action: str) -> bool:
+    """Click what the scan's consent step clicked, without any of its detection or judging."""
+    rule = rule_for(consent.platform) if consent.platform else None
+    for flow in (rule.flows(action) if rule else ()):
+        try:
+            if not page.locator(flow[0]).first.is_visible():
+                continue
+            for selector in flow:
+                page.locator(selector).first.click(timeout=4000)
+            return True
+        except PlaywrightError:
+            continue
+    for line in consent.evidence:  # the heuristic names the button it clicked: 'button "Accept all" (en)'
+        found = re.search(r"button '(.+?)' \(", line)
+        if found:
+            try:
+                page.get_by_text(found.group(1), exact=True).first.click(timeout=4000)
+                return True
+            except PlaywrightError:
+                return False
+    return False
+
+
+def bare_phase(pw, browser: BrowserOptions, phase: PhaseResult, options: ScanOptions) -> tuple[float, bool]:
+    urls = [p.url for p in phase.pages]
     started = time.perf_counter()
-    for _ in range(PHASES):
-        with open_context(pw, options) as context:
-            page = context.new_page()
-            for url in pages:
-                try:
-                    page.goto(url, wait_until="load")
-                    page.wait_for_load_state("networkidle", timeout=settle_s * 1000)
-                except Exception:
-                    pass
-    return time.perf_counter() - started
+    clicked = False
+    with open_context(pw, browser) as context:
+        page = context.new_page()
+        if urls:
+            _visit(page, urls[0], options.settle_s)
+        if phase.consent.action in ("accept", "reject") and phase.consent.effective:
+            clicked = _click_like_the_scan(page, phase.consent, phase.consent.action)
+            _settle(page, options.after_click_s)
+        for url in urls[1:]:
+            _visit(page, url, options.settle_s)
+    return time.perf_counter() - started, clicked
+
+
+def measure_site(site_name: str, web: FixtureWeb, repeat: int, pages: int, behaviour: bool) -> None:
+    browser = BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True)
+    site = SiteConfig(name=site_name, start_url=f"https://{site_name}/", pages=pages)
+    scan_phase_s: dict[str, list[float]] = {}
+    bare_phase_s: dict[str, list[float]] = {}
+    peaks: dict[str, float] = {}
+    visits: dict[str, int] = {}
+    clicks: dict[str, bool] = {}
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            options = ScanOptions(browser=browser, out_dir=Path(tmp), synthetic=True, jobs=1, behaviour=behaviour)
+            marks: list[tuple[str, float]] = []
+
+            with PeakSampler(os.getpid(), names=("chromium", "chrome", "headless_shell")) as sampler:
+                def progress(event: str, detail: str) -> None:
+                    if event == "phase":
+                        marks.append((detail, time.perf_counter()))
+                        sampler.label = detail
+
+                started = time.perf_counter()
+                scan = scan_site(site, options, progress)
+                marks.append(("end", time.perf_counter()))
+            for phase, peak in sampler.peaks.items():
+                if phase:
+                    peaks[phase] = max(peaks.get(phase, 0.0), peak)
+            # A phase's time runs from its start mark to the next (the first from the scan's start).
+            marks[0] = (marks[0][0], started)
+            for (phase, t0), (_, t1) in zip(marks, marks[1:]):
+                scan_phase_s.setdefault(phase, []).append(t1 - t0)
+            with sync_playwright() as pw:
+                for phase in scan.phases:
+                    seconds, clicked = bare_phase(pw, browser, phase, options)
+                    bare_phase_s.setdefault(phase.phase, []).append(seconds)
+                    visits[phase.phase] = len(phase.pages)
+                    clicks[phase.phase] = clicked
+    print(f"{site_name} (synthetic), {len(scan.page_list)} page(s) per phase, median of {repeat}")
+    total_scan = total_bare = 0.0
+    total_visits = 0
+    for phase, n in visits.items():
+        s, b = statistics.median(scan_phase_s[phase]), statistics.median(bare_phase_s[phase])
+        total_scan, total_bare, total_visits = total_scan + s, total_bare + b, total_visits + n
+        click = {True: "clicked", False: "no click"}[clicks[phase]] if phase != "before_consent" else ""
+        print(f"  {phase:15} {n:2d} visits  bare {b / n:6.2f} s/page  scan {s / n:6.2f} s/page  "
+              f"{(s / n) / (b / n):5.2f}x  peak PSS {peaks.get(phase, 0):5.0f} MB  {click}")
+    ratio = total_scan / total_bare
+    print(f"  all phases     {total_visits:2d} visits  bare {total_bare / total_visits:6.2f} s/page  "
+          f"scan {total_scan / total_visits:6.2f} s/page  {ratio:5.2f}x (target <= {TARGET_RATIO}x)  "
+          f"peak PSS {max(peaks.values(), default=0):5.0f} MB (target <= {TARGET_PSS_MB})", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site", default="pro.doctolib.fr")
+    parser.add_argument("--sites", default=",".join(REPLICAS + PLAIN))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--no-behaviour", action="store_true", help="scan without the behaviour collector")
     args = parser.parse_args()
-    with FixtureWeb() as web, tempfile.TemporaryDirectory() as tmp:
-        browser = BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True)
-        options = ScanOptions(browser=browser, out_dir=Path(tmp), synthetic=True, behaviour=not args.no_behaviour)
-        site = SiteConfig(name=args.site, start_url=f"https://{args.site}/")
-        bare_times, scan_times, page_phases = [], [], 0
-        for _ in range(args.repeat):
-            t0 = time.perf_counter()
-            scan = scan_site(site, options)
-            scan_times.append(time.perf_counter() - t0)
-            page_phases = sum(len(p.pages) for p in scan.phases)
-            with sync_playwright() as pw:
-                # The bare loop visits exactly what the scan visited, phase by phase.
-                pages = tuple(p.url for p in scan.phases[1].pages)
-                bare_times.append(bare_loop(pw, browser, pages, options.settle_s))
-        bare, full = statistics.median(bare_times), statistics.median(scan_times)
-        bare_visits = PHASES * len(pages)
-        print(f"site: {args.site} (synthetic replica), {len(scan.page_list)} pages, {args.repeat} runs, median, "
-              f"behaviour collector {'off' if args.no_behaviour else 'on'}")
-        print(f"bare playwright loop : {bare:7.2f} s  {bare / bare_visits:6.3f} s per page-phase ({bare_visits} visits)")
-        print(f"instrumented scan    : {full:7.2f} s  {full / page_phases:6.3f} s per page-phase ({page_phases} visits)")
-        print(f"ratio per page-phase : {(full / page_phases) / (bare / bare_visits):5.2f}x (target <= 1.25x)")
+    print(f"machine: {machine()}; behaviour collector {'off' if args.no_behaviour else 'on'}")
+    with FixtureWeb() as web:
+        for site in [s for s in args.sites.split(",") if s]:
+            measure_site(site, web, args.repeat, args.pages, not args.no_behaviour)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Launch Chromium the way a default desktop Chrome user meets a site.
 
 - Debian's /usr/bin/chromium when present, Playwright's own browser elsewhere.
-- A fresh persistent profile per phase, whose Preferences allow third-party
-  cookies: headless Chromium blocks them by default, desktop Chrome does not.
+- A throw-away profile whose Preferences allow third-party cookies (headless
+  Chromium blocks them by default, desktop Chrome does not), and a fresh context
+  per phase: one browser per site, or one per phase when phases run at once.
 - Flags that keep Chromium from calling home (closed networks, CI).
 """
 from __future__ import annotations
@@ -17,7 +18,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Error as PlaywrightError
 
 from scanner.errors import UserError
 
@@ -155,11 +155,51 @@ def private_profile():
 
 @contextmanager
 def open_context(playwright, options: BrowserOptions, *, record_har_path: str | None = None,
-                 storage_state: str | None = None):
-    """A fresh browser context with its own throw-away profile."""
+                 storage_state: str | None = None, browser=None):
+    """A fresh browser context: a new context of `browser` (see launch_browser) when given,
+    else a browser of its own with its own throw-away profile."""
+    if browser is not None and browser.is_connected():
+        with _fresh_context(browser, options, record_har_path, storage_state) as context:
+            yield context
+        return
     with private_profile() as user_data_dir:
         with _persistent_context(playwright, options, user_data_dir, record_har_path, storage_state) as context:
             yield context
+
+
+@contextmanager
+def launch_browser(playwright, options: BrowserOptions):
+    """One Chromium for all the phases of a site (one launch instead of one per phase).
+
+    It runs on a throw-away profile whose Preferences allow third-party cookies and that no
+    page ever uses: each phase gets a fresh context of its own from it (`open_context(...,
+    browser=...)`), with its own empty cookie jar, storage and cache, gone when it closes;
+    the contexts inherit the profile's cookie settings."""
+    with private_profile() as user_data_dir:
+        with _persistent_context(playwright, options, user_data_dir, None, None) as base:
+            yield base.browser
+
+
+@contextmanager
+def _fresh_context(browser, options: BrowserOptions, record_har_path: str | None, storage_state: str | None):
+    kwargs = dict(ignore_https_errors=options.ignore_https_errors,
+                  viewport={"width": options.viewport[0], "height": options.viewport[1]})
+    if options.locale:
+        kwargs["locale"] = options.locale
+    if record_har_path:
+        kwargs["record_har_path"] = record_har_path
+        kwargs["record_har_content"] = "omit"
+    context = browser.new_context(**kwargs)
+    try:
+        context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
+        if storage_state:
+            _load_storage_state(context, storage_state)
+        yield context
+    finally:
+        try:
+            context.close()
+        except Exception:  # the browser died with the phase: the next phase gets a new one
+            pass
 
 
 @contextmanager
@@ -181,6 +221,8 @@ def _persistent_context(playwright, options: BrowserOptions, user_data_dir: Path
     if record_har_path:
         kwargs["record_har_path"] = record_har_path
         kwargs["record_har_content"] = "omit"
+    from playwright.sync_api import Error as PlaywrightError  # here: `cookiescan --help` needs no Playwright
+
     try:
         context = playwright.chromium.launch_persistent_context(**kwargs)
     except PlaywrightError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +20,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from scanner import __version__
-from scanner.collect.browser import BrowserOptions, browser_version, open_context
+from scanner.collect.browser import BrowserOptions, browser_version, launch_browser, open_context
 from scanner.collect.behaviour import BehaviourCollector
 from scanner.collect.collectors import Collectors, Har, Screenshots
 from scanner.collect.recorder import PhaseRecorder
@@ -47,7 +47,7 @@ class ScanOptions:
     consent_timeout_s: float = 10.0
     synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
     screenshots: bool = True
-    jobs: int = 1  # phases run at once after the before-consent phase (one browser each)
+    jobs: int = 1  # phases run at once (one browser each); the before-consent one hands over the page list
     behaviour: bool = True  # fingerprinting, recorders, key logging, URL leaks, pixels (docs/behaviour.md)
     input_wait_s: float = 0.6  # after typing into a page's fields, time for a keylogger to send
     credentials: Mapping[str, str] | None = None  # where login steps read their variables; None: os.environ
@@ -62,6 +62,11 @@ class PhaseJob:
     pages: tuple[str, ...]  # empty in before-consent: that phase discovers them
     out_dir: Path
     options: ScanOptions
+    pages_later: Callable[[], tuple[str, ...]] | None = None  # when the list is still being discovered
+    expect_notice: bool = True  # False once the before-consent phase loaded the start page and saw no notice
+
+    def page_list(self) -> tuple[str, ...]:
+        return self.pages_later() if self.pages_later else self.pages
 
 
 def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None = None) -> ScanResult:
@@ -73,24 +78,25 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(site.start_url))
     order = phases_for(site, options)
-    with sync_playwright() as pw:
-        # The before-consent phase discovers the page list the other phases visit.
-        say("phase", BEFORE_CONSENT)
-        first, discovered, browser = run_phase(
-            pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
-            site_domain, say)
-        pages = discovered or (normalise(site.start_url) or site.start_url,)
-        # A start page that does not load makes every later phase repeat the same failure.
-        reachable = first.error is None and bool(first.pages) and first.pages[0].ok
-        jobs = [PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options)
-                for phase in order[1:]] if reachable else []
-        if options.jobs > 1:
-            results = _run_parallel(jobs, site_domain, say, options.jobs)
-        else:
+    if options.jobs > 1:
+        first, pages, browser, results = _run_overlapped(site, order, out_dir, site_domain, say, options)
+        if not _reachable(first):
+            results = []  # as one after another: no later phase when the start page did not load
+    else:
+        with sync_playwright() as pw, launch_browser(pw, options.browser) as shared:
+            # The before-consent phase discovers the page list the other phases visit.
+            say("phase", BEFORE_CONSENT)
+            first, discovered, browser = run_phase(
+                pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+                site_domain, say, shared)
+            pages = discovered or (normalise(site.start_url) or site.start_url,)
             results = []
-            for job in jobs:
-                say("phase", job.phase)
-                results.append(run_phase(pw, job, site_domain, say)[0])
+            # A start page that does not load makes every later phase repeat the same failure.
+            for phase in order[1:] if _reachable(first) else ():
+                say("phase", phase)
+                job = PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options,
+                               expect_notice=_notice_possible(first))
+                results.append(run_phase(pw, job, site_domain, say, shared)[0])
     phases = [first, *results]
     scan = ScanResult(
         schema_version=SCHEMA_VERSION, site=site.name, start_url=site.start_url,
@@ -103,16 +109,48 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     return scan
 
 
-def _run_parallel(jobs: list[PhaseJob], site_domain: str, say: Progress, workers: int) -> list[PhaseResult]:
-    """Phases after the first are independent units: each gets its own thread and Playwright
-    (Playwright objects must not cross threads). Results keep the phase order."""
-    def unit(job: PhaseJob) -> PhaseResult:
-        say("phase", job.phase)
+def _reachable(first: PhaseResult) -> bool:
+    return first.error is None and bool(first.pages) and first.pages[0].ok
+
+
+def _notice_possible(first: PhaseResult) -> bool:
+    return not (first.pages and first.pages[0].ok and first.consent.platform is None)
+
+
+def _run_overlapped(site: SiteConfig, order: list[str], out_dir: Path, site_domain: str, say: Progress,
+                    options: ScanOptions) -> tuple[PhaseResult, tuple[str, ...], str, list[PhaseResult]]:
+    """All phases at once, up to `options.jobs`, each in its own thread, Playwright and browser
+    (Playwright objects must not cross threads). The other phases load the start page and make
+    their consent choice while the before-consent phase is still discovering the page list; they
+    wait for that list only to visit it. Results keep the phase order."""
+    page_list: Future = Future()
+    fallback = (normalise(site.start_url) or site.start_url,)
+
+    def discover() -> tuple[PhaseResult, str]:
+        try:
+            with sync_playwright() as pw:
+                say("phase", BEFORE_CONSENT)
+                first, discovered, browser = run_phase(
+                    pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+                    site_domain, say)
+            page_list.set_result(discovered or fallback)
+            return first, browser
+        finally:
+            if not page_list.done():  # a crash must not leave the other phases waiting for ever
+                page_list.set_result(fallback)
+
+    def unit(phase: str) -> PhaseResult:
+        say("phase", phase)
+        job = PhaseJob(site=site, phase=phase, pages=(), out_dir=out_dir, options=options,
+                       pages_later=page_list.result)
         with sync_playwright() as pw:
             return run_phase(pw, job, site_domain, say)[0]
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(unit, jobs))
+    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
+        before = pool.submit(discover)  # first in, so it always has a worker
+        others = [pool.submit(unit, phase) for phase in order[1:]]
+        first, browser = before.result()
+        return first, page_list.result(), browser, [f.result() for f in others]
 
 
 def phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
@@ -126,7 +164,8 @@ def phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
     return wanted
 
 
-def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[PhaseResult, tuple[str, ...], str]:
+def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
+              browser=None) -> tuple[PhaseResult, tuple[str, ...], str]:
     """One (site, phase) unit: collectors watch while the steps run (visit the start page; detect or
     apply consent; log in; visit the pages). Returns the result, the discovered page list, the browser version."""
     options = job.options
@@ -144,7 +183,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
     version, error = "", None
     try:
         with open_context(pw, options.browser, record_har_path=str(har.path) if har else None,
-                          storage_state=storage_state) as context:
+                          storage_state=storage_state, browser=browser) as context:
             version = browser_version(context)
             driver = ConsentDriver(accept_selector=job.site.accept_selector,
                                    reject_selector=job.site.reject_selector, timeout_s=options.consent_timeout_s)
@@ -158,17 +197,19 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress) -> tuple[Phase
             visits.append(first)
             if job.phase == BEFORE_CONSENT:
                 consent = ConsentOutcome(action="none", platform=driver.detect(visitor.page) if first.ok else None)
+                driver.stand_down()
                 discovered = _crawl(visitor, [start] if first.ok else [], site_domain, job.site.deny_patterns,
                                     job.site.pages, visits, already=(start, first.final_url or start))
             else:
                 consent = _consent(visitor, driver, job, first, shots)
+                driver.stand_down()
                 if login_cfg and login is None:
                     login = _login(visitor, login_cfg)
                     if login.logged_in:
                         _crawl(visitor, _app_pages(job.site.start_url, login_cfg), site_domain,
                                login_cfg.deny_patterns, job.site.pages, visits, visit_seeds=True)
                 elif not login_cfg:
-                    for url in job.pages:  # start page again: what a visitor sees once the choice is made
+                    for url in job.page_list():  # start page again: what a visitor sees once the choice is made
                         visits.append(visitor.visit(url))
             collectors.finish(context, visitor.page)
     except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
@@ -193,7 +234,7 @@ def _storage_state(site: SiteConfig, login_cfg) -> tuple[str | None, LoginOutcom
 def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, shots: Screenshots | None) -> ConsentOutcome:
     action = "reject" if job.phase in REFUSED_PHASES else "accept"
     if first.ok:
-        consent = driver.apply(visitor.page, action)
+        consent = driver.apply(visitor.page, action, expect_notice=job.expect_notice)
     else:
         consent = ConsentOutcome(action=action, status="not_refused" if action == "reject" else "not_given",
                                  reason=f"start page failed: {first.error}")

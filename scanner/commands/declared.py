@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from scanner.errors import UserError
-from scanner.declared.retention import describe
 from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 EXIT_ERRORS = 1
@@ -148,7 +147,7 @@ def _print_site(declared) -> None:
         for column in ("name", "retention", "vendor", "category", "source", "draft"):
             table.add_column(column, no_wrap=column in ("name", "retention"))
         for c in declared.cookies:
-            table.add_row(escape(c.name), escape(describe(c.retention)), escape(c.vendor), c.category,
+            table.add_row(escape(c.name), escape(_describe(c.retention)), escape(c.vendor), c.category,
                           escape(c.source), "yes" if c.draft else "")
         console.print(table)
     if declared.subprocessors:
@@ -156,3 +155,8 @@ def _print_site(declared) -> None:
         for s in declared.subprocessors:
             table.add_row(escape(s.name), escape(s.country), escape(s.group), escape(s.category), escape(s.source))
         console.print(table)
+
+
+def _describe(retention) -> str:
+    from scanner.declared.retention import describe  # here: scanner.declared loads pandas, `--help` must not
+    return describe(retention)

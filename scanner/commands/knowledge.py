@@ -5,9 +5,10 @@ import json
 
 import typer
 
-from scanner.collect.consent.rules import consent_cookie_patterns
-from scanner.knowledge.classify import Classifier
-from scanner.knowledge.cookies import KnownCookie, load_knowledge_base
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanner.knowledge.cookies import KnownCookie
 from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 
@@ -20,6 +21,10 @@ def explain_command(
     as_json: bool = typer.Option(False, "--json", help="print JSON for machines"),
 ) -> None:
     """Print what is known about a cookie name: every matching row, with its source."""
+    from scanner.collect.consent.rules import consent_cookie_patterns  # here: `--help` loads none of these
+    from scanner.knowledge.classify import Classifier
+    from scanner.knowledge.cookies import load_knowledge_base
+
     kb = load_knowledge_base()
     classifier = Classifier(kb, consent_patterns=consent_cookie_patterns())
     rows = kb.lookup(name)

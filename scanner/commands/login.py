@@ -10,7 +10,6 @@ from scanner.collect.browser import BrowserOptions
 from scanner.commands.options import DEFAULT_CONFIG, ConfigOption
 from scanner.config import ConfigError, load_config
 from scanner.errors import UserError
-from scanner.collect.login.perform import missing_env
 from scanner.common.terminal import console as terminal_console, safe_markup as escape
 
 
@@ -43,6 +42,8 @@ def login_command(
     out = out or (Path(site_config.login.storage_state) if site_config.login.storage_state else None)
     if out is None:
         raise UserError(f"{config}: give --out, or storage_state in [site.login] of {site_config.name!r}")
+    from scanner.collect.login.perform import missing_env  # Playwright loads only when a login runs
+
     missing = missing_env(site_config.login)
     if missing:
         raise UserError(f"{config}: login of {site_config.name!r} needs environment variable(s) "

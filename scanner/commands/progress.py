@@ -16,7 +16,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from scanner.common.terminal import safe
-from scanner.report.text import printable
+
+
+def printable(text: str) -> str:
+    # Imported on use: `scanner.report` loads every renderer (and pandas), which `--help` must not pay for.
+    from scanner.report.text import printable as strip
+    return strip(text)
 
 
 @dataclass(frozen=True)

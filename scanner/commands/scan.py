@@ -42,7 +42,8 @@ def scan(
     har: bool = typer.Option(False, "--har", help="Also write a (redacted) HAR file per phase."),
     as_json: bool = typer.Option(False, "--json", help="Print the scan result as JSON on stdout."),
     timeout: float = typer.Option(20.0, "--timeout", help="Seconds before a page load is marked failed."),
-    jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent (one browser each)."),
+    jobs: int = typer.Option(1, "--jobs", min=1, max=4,
+                             help="Phases run at once, one browser each (1: one browser, phases one after another)."),
     resolver_rules: ResolverOption = None,
     insecure: InsecureOption = False,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the result."),
@@ -86,7 +87,7 @@ def scan(
 def demo(
     out: OutOption = DEFAULT_OUT,
     db: DbOption = None,
-    jobs: int = typer.Option(2, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
+    jobs: int = typer.Option(2, "--jobs", min=1, max=4, help="Phases run at once (one browser each)."),
     pages: Optional[int] = typer.Option(None, "--pages", min=1, help="Pages per phase (default: the demo's 10)."),
     sites: Optional[list[str]] = typer.Option(None, "--site", help="Only this replica site (repeatable)."),
 ) -> None:

@@ -7,8 +7,10 @@ site overrides and consent rules use wildcards.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def is_pattern(name: str) -> bool:
@@ -56,6 +58,8 @@ class NameMatcher:
 
     def match_series(self, names: pd.Series) -> pd.Series:
         """Row index per name (-1 = none), computed once per distinct name."""
+        import pandas as pd  # here: matching one name (`cookiescan explain`) needs no pandas
+
         codes, uniques = pd.factorize(names)
         rows = [self.match(n) for n in uniques]
         lookup = pd.Series(rows + [-1], dtype="int64").to_numpy()

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from scanner.errors import UserError
 from scanner.common.names import NameMatcher
 from scanner.knowledge.cookies import KnowledgeBase
 from scanner.models import CATEGORIES, STRICTLY_NECESSARY, UNKNOWN, DeclaredSite
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OUTPUT_COLUMNS = ("category", "classification_source", "likely_vendor", "likely_purpose")
 SITE_CONFIG = "site_config"
@@ -107,6 +108,9 @@ class Classifier:
         return next((h for h, regex in self._heuristics if regex.fullmatch(name)), None)
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        import numpy as np  # here, not at the top: `cookiescan explain` classifies one name without pandas
+        import pandas as pd
+
         codes, uniques = pd.factorize(frame["name"])  # missing names get code -1
         found = [self.classify(str(n)) for n in uniques] + [Classification(UNKNOWN, "unknown")]
         out = frame.copy()

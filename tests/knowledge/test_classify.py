@@ -194,12 +194,13 @@ _SET = re.compile(r"""Set-Cookie: *([^=\s]+)=|cookie *= *["'`]([^="'`]+)|setItem
 def replica_names() -> set[str]:
     """Names the replica sites set, read from the fixture web's files.
 
-    The engine-test site, the consent-banner test pages and the hostile-web site are not replicas.
+    The engine-test site, the consent-banner test pages, the hostile-web site and the plain benchmark sites
+    are not replicas.
     """
     names = set()
     for path in WEB.rglob("*"):
         host = path.relative_to(WEB).parts[0]
-        if path.is_file() and not any(t in host for t in ("engine-", "consent-", "hostile-")) and path.suffix in (".headers", ".js", ".html", ""):
+        if path.is_file() and not any(t in host for t in ("engine-", "consent-", "hostile-", "plain-")) and path.suffix in (".headers", ".js", ".html", ""):
             for m in _SET.finditer(path.read_text(encoding="utf-8", errors="replace")):
                 names.add(next(g for g in m.groups() if g))
     return names

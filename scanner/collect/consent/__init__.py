@@ -7,7 +7,18 @@
 
 See docs/consent.md for the layers (override, autoconsent, rules, heuristic).
 """
-from scanner.collect.consent.driver import ConsentDriver
-from scanner.collect.consent.rules import consent_cookie_patterns
+from __future__ import annotations
 
 __all__ = ["ConsentDriver", "consent_cookie_patterns"]
+
+
+def __getattr__(name: str):
+    # Resolved on first use: the driver pulls in Playwright, which `cookiescan explain`
+    # (it only needs the consent cookie patterns) must not pay for at start-up.
+    if name == "ConsentDriver":
+        from scanner.collect.consent.driver import ConsentDriver
+        return ConsentDriver
+    if name == "consent_cookie_patterns":
+        from scanner.collect.consent.rules import consent_cookie_patterns
+        return consent_cookie_patterns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

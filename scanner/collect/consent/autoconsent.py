@@ -77,6 +77,7 @@ class AutoconsentBridge:
     def __init__(self):
         self.frames: dict[int, FrameMessages] = {}  # keyed by id(frame); frames die with their page
         self.available = True  # the copy ships in the package; False turns this layer off
+        self.active = True  # frames that start while inactive get no rules: autoconsent stays idle there
 
     def install(self, context) -> None:
         if not self.available:
@@ -93,7 +94,8 @@ class AutoconsentBridge:
         kind = msg.get("type")
         try:
             if kind == "init":
-                frame.evaluate(f"autoconsentReceiveMessage({_assets()[1]})")
+                if self.active:
+                    frame.evaluate(f"autoconsentReceiveMessage({_assets()[1]})")
             elif kind == "eval":
                 try:
                     result = frame.evaluate(msg.get("code", "false"))

@@ -26,6 +26,7 @@ from scanner.collect.consent.rules import TCF, PlatformRule, load_rules, platfor
 ACTIONS = ("accept", "reject")
 POLL_S = 0.25
 QUIET_S = 5.0  # nothing at all on the page after this long: no notice is coming
+IDLE_QUIET_S = 1.0  # ...or after this long once the page's network has gone idle (its scripts have all loaded)
 AUTOCONSENT_GRACE_S = 3.0  # a rule waits this long for autoconsent to handle a notice it sees first
 HEURISTIC_DELAY_S = 1.5  # an unknown notice is clicked only once known CMPs had time to render
 STEP_WAIT_S = 4.0  # a two-step flow's next button must appear within this
@@ -62,6 +63,11 @@ class ConsentDriver:
         # automation flag (consent libraries hide their notice from bots).
         self.bridge.install(context)
 
+    def stand_down(self) -> None:
+        """The consent step is over: pages loaded from now on get no autoconsent rules (700 KB
+        and a detection loop per frame), since nothing will be clicked there any more."""
+        self.bridge.active = False
+
     # ------------------------------------------------------------- detect --
     def detect(self, page) -> str | None:
         """Name of the consent platform on the page ("unknown" for a notice no rule knows); never clicks."""
@@ -77,20 +83,24 @@ class ConsentDriver:
                     return seen.present or "unknown"
                 if time.monotonic() >= deadline or (elapsed >= QUIET_S and not seen.unknown_notice):
                     return seen.present
+                if not seen.anything and elapsed >= IDLE_QUIET_S and _network_idle(page):
+                    return None
                 page.wait_for_timeout(POLL_S * 1000)
         except PlaywrightError:
             return None
 
     # -------------------------------------------------------------- apply --
-    def apply(self, page, action: str) -> ConsentOutcome:
+    def apply(self, page, action: str, *, expect_notice: bool = True) -> ConsentOutcome:
+        """`expect_notice=False`: the same page showed no notice in a fresh profile already (the
+        before-consent phase), so an idle page with nothing on it is answered at once."""
         if action not in ACTIONS:
             raise ValueError(f"consent action must be one of {ACTIONS}, not {action!r}")
         try:
-            return self._apply(page, action)
+            return self._apply(page, action, IDLE_QUIET_S if expect_notice else 0.0)
         except PlaywrightError as exc:
             return _outcome(action, None, None, False, False, f"consent step failed: {first_line(exc)}", ())
 
-    def _apply(self, page, action: str) -> ConsentOutcome:
+    def _apply(self, page, action: str, idle_quiet_s: float) -> ConsentOutcome:
         start = time.monotonic()
         deadline = start + self.timeout_s
         if self.selectors[action]:
@@ -137,7 +147,8 @@ class ConsentDriver:
                 break
             if attempts and not attempt and now - last_attempt_at >= NOTHING_LEFT_S:
                 break  # every layer that saw the notice has had its tries
-            if not attempts and not seen.anything and now - start >= QUIET_S:
+            if not attempts and not seen.anything and (
+                    now - start >= QUIET_S or (now - start >= idle_quiet_s and _network_idle(page))):
                 break
             page.wait_for_timeout(POLL_S * 1000)
         return self._conclude(action, attempts, (last.present if last else None), waited=time.monotonic() - start)
@@ -284,6 +295,15 @@ class _Seen:
     present: str | None  # best platform name, open or not
     unknown_notice: bool  # the heuristic sees accept/reject buttons in a consent-like notice
     anything: bool
+
+
+def _network_idle(page) -> bool:
+    """The page has reached network idle since it loaded: the scripts that would show a notice are in."""
+    try:
+        page.wait_for_load_state("networkidle", timeout=1)
+        return True
+    except PlaywrightError:
+        return False
 
 
 def _wait_for_load(page, deadline: float) -> None:
