@@ -158,6 +158,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--no-behaviour", action="store_true", help="scan without the behaviour collector")
+    parser.add_argument("--dwell", type=float, default=ScanOptions.dwell_s,
+                        help="cap on the dwell after load (0 = off), to measure what it costs")
     args = parser.parse_args()
     print(f"machine: {machine()}; behaviour collector {'off' if args.no_behaviour else 'on'}")
     with FixtureWeb() as web:

@@ -278,6 +278,9 @@ class DeclaredCookie:
     source: str  # "file:line" it came from
     draft: bool = False
     row: str = field(default="", compare=False)  # where it is, not what it says: "declared/<site>/cookies.yaml:LINE": the row in the repository (SARIF locates findings there)
+    # How the policy gives `category`: "stated" (the row or its section heading says it),
+    # "purpose_text" (inferred from the row's purpose: weak evidence), "" when unknown.
+    category_source: str = "stated"
 
 
 @dataclass(frozen=True)

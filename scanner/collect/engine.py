@@ -43,6 +43,7 @@ class ScanOptions:
     har: bool = False
     phases: tuple[str, ...] = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED)
     settle_s: float = 2.0  # cap on waiting for the network to go idle after load
+    dwell_s: float = 5.0  # cap on waiting for timers a page scheduled while loading (0 = never wait)
     after_click_s: float = 1.5  # trackers gated by consent load a moment after the click
     consent_timeout_s: float = 10.0
     synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
@@ -343,6 +344,7 @@ class _Visitor:
         try:
             response = self.page.goto(url, wait_until="load")
             self.settle(self.options.settle_s)
+            self.dwell(self.options.dwell_s)
             title = self.page.title()
             visit = PageVisit(url=url, phase=self.recorder.phase, ok=True, final_url=self.page.url,
                               http_status=response.status if response else None, title=title,
@@ -357,6 +359,21 @@ class _Visitor:
             self._new_page()  # a hung or crashed page must not poison the next visit
         self.say("page", f"{'ok' if visit.ok else 'FAILED'} {url}")
         return visit
+
+    def dwell(self, cap_s: float) -> None:
+        """Wait for the short timers the page scheduled while loading (recorder.js), then for the
+        network: a cookie written two seconds after load is recorded, a page with no such
+        timer costs one evaluate."""
+        if cap_s <= 0:
+            return
+        try:
+            remaining_ms = self.page.evaluate(
+                "cap => window.__cookiescanPendingTimers ? window.__cookiescanPendingTimers(cap) : 0", cap_s * 1000)
+        except PlaywrightError:
+            return
+        if remaining_ms:
+            self.page.wait_for_timeout(min(float(remaining_ms), cap_s * 1000) + 50)
+            self.settle(self.options.settle_s)
 
     def settle(self, cap_s: float) -> None:
         try:

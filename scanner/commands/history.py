@@ -38,13 +38,13 @@ def register(app: typer.Typer) -> None:
 # ---------------------------------------------------------------- helpers ---
 
 def _scan_options(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, jobs: int = 1,
-                  timeout: float = 20.0):
+                  timeout: float = 20.0, dwell_s: float = 5.0):
     from scanner.collect.browser import BrowserOptions
     from scanner.collect.engine import ScanOptions
 
     return ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
                                               navigation_timeout_s=timeout),
-                       out_dir=out_dir, synthetic=synthetic, jobs=jobs)
+                       out_dir=out_dir, synthetic=synthetic, jobs=jobs, dwell_s=dwell_s)
 
 
 def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
@@ -221,6 +221,8 @@ def check(
     as_json: bool = JsonOpt,
     quiet: bool = QuietOpt,
     verbose: bool = VerboseOpt,
+    dwell: float = typer.Option(5.0, "--dwell", min=0.0, max=60.0,
+                                help="Cap (s) on waiting after load for timers the page scheduled while loading."),
     resolver_rules: ResolverOption = None,
     insecure: InsecureOption = False,
     synthetic: SyntheticOption = False,
@@ -242,7 +244,7 @@ def check(
     console = terminal_console()
     errors = terminal_console(stderr=True, soft_wrap=True, highlight=False)
     verbosity = Verbosity(quiet, verbose)
-    options = _scan_options(out, resolver_rules, insecure, synthetic, jobs, timeout)
+    options = _scan_options(out, resolver_rules, insecure, synthetic, jobs, timeout, dwell)
     simple = _scanner(out, resolver_rules, insecure, synthetic, errors, jobs, verbosity, options=options)
     if no_gate:
         with scanning(project.sites, simple, options, workers=workers, broker=broker, unit_timeout=unit_timeout,

@@ -80,11 +80,13 @@ def say_no_declared(console: Console, site: str, where: str) -> None:
 
 def exit_on_findings(console: Console, findings, fail_on: str | None) -> None:
     """Exit 1, saying why, when a finding is at or above `fail_on`."""
+    from scanner.judge.rules import REVIEW_KINDS
     from scanner.report.model import at_or_above
 
     if not fail_on:
         return
-    failing = [f for f in findings if at_or_above(f.severity, fail_on)]
+    # Review items (unknown category before consent) never fail, as in the gate.
+    failing = [f for f in findings if at_or_above(f.severity, fail_on) and f.kind not in REVIEW_KINDS]
     if failing:
         kinds = sorted({f.kind for f in failing})
         console.print(f"failing (--fail-on {fail_on}): {len(failing)} finding(s) at or above {fail_on} "

@@ -44,6 +44,8 @@ def scan(
     timeout: float = typer.Option(20.0, "--timeout", help="Seconds before a page load is marked failed."),
     jobs: int = typer.Option(1, "--jobs", min=1, max=4,
                              help="Phases run at once, one browser each (1: one browser, phases one after another)."),
+    dwell: float = typer.Option(5.0, "--dwell", min=0.0, max=60.0,
+                                help="Cap (s) on waiting after load for timers the page scheduled while loading."),
     resolver_rules: ResolverOption = None,
     insecure: InsecureOption = False,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only errors and the result."),
@@ -61,7 +63,7 @@ def scan(
     if not no_history:
         _check_history(db or DEFAULT_DB)  # a damaged or locked database is found now, not after the whole scan
     options = ScanOptions(browser=BrowserOptions(host_resolver_rules=resolver_rules, ignore_https_errors=insecure,
-                                                 navigation_timeout_s=timeout), out_dir=out, har=har, jobs=jobs)
+                                                 navigation_timeout_s=timeout), out_dir=out, har=har, jobs=jobs, dwell_s=dwell)
     console = terminal_console(stderr=True)
     verbosity = Verbosity(quiet=quiet, verbose=verbose)
     require_chromium(options.browser.executable)

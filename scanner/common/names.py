@@ -30,10 +30,13 @@ class NameMatcher:
     regular expression, so each distinct name costs one match.
     """
 
-    def __init__(self, names: list[str]):
+    def __init__(self, names: list[str], rows: list[int] | None = None):
+        """`rows[i]` is the row `names[i]` stands for (default: i): a declared family
+        pattern answers with the row of the name it was derived from."""
+        rows = list(range(len(names))) if rows is None else rows
         self.exact: dict[str, int] = {}
         patterns: list[tuple[int, str]] = []
-        for i, name in enumerate(names):
+        for i, name in zip(rows, names):
             if is_pattern(name):
                 patterns.append((i, name))
             else:

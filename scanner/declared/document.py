@@ -32,11 +32,18 @@ _TAG = re.compile(r"</?(?:p|b|i|u|em|strong|span|a|div|li|ul|ol|td|tr|th|table|t
                   r"small|font|code|section|article|blockquote)(?:\s[^>]*)?/?>", re.I)
 
 
+# Markdown strong emphasis and code spans, paired and flanking as CommonMark reads them:
+# `**_ga**` and `` `_ga` `` give `_ga`, while `__Host-sid`, `__utma, __utmz` or `_pk_id.*`
+# are cookie names and stay verbatim (no closing marker right after a non-space).
+_STRONG = re.compile(r"(?<![\w*])(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_CODE = re.compile(r"`([^`]+)`")
+
+
 def clean(text: str) -> str:
     """Plain text of an inline-HTML / Markdown fragment, on one line."""
     text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
     text = html.unescape(_TAG.sub(" ", text))
-    text = re.sub(r"\*\*|__", "", text)
+    text = _CODE.sub(r"\1", _STRONG.sub(r"\2", text))
     # A soft hyphen (&shy;) is invisible: "Unterauftrags&shy;verarbeiter" is one word.
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u00ad", "")).strip()
 

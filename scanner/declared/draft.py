@@ -13,7 +13,8 @@ from scanner.common.durations import DAY_S
 from scanner.declared.sitefiles import is_declarable_name
 from scanner.knowledge.classify import Classifier
 from scanner.knowledge.cookies import KnowledgeBase
-from scanner.models import CATEGORIES, DeclaredCookie, DeclaredSite, Retention, ScanResult
+from scanner.knowledge.purpose import infer_category
+from scanner.models import CATEGORIES, UNKNOWN, DeclaredCookie, DeclaredSite, Retention, ScanResult
 
 TO_COMPLETE = "unknown: to be completed by the site"
 
@@ -66,14 +67,21 @@ def draft_declared(scan: ScanResult, kb: KnowledgeBase,
     rows = []
     for pattern, seen in groups.items():
         found = classifier.classify(sorted(s.name for s in seen)[0])
+        category, category_source = found.category, "stated"
+        # A knowledge-base row without a usable category may still describe the cookie: its
+        # purpose text speaks, marked as a guess for the reviewer.
+        inferred = infer_category(found.purpose or "") if category == UNKNOWN else None
+        if inferred:
+            category, category_source = inferred, "purpose_text"
         rows.append(DeclaredCookie(
             name=pattern,
             vendor=found.vendor or _vendor_guess(scan, seen),
             purpose=found.purpose or TO_COMPLETE,
-            category=found.category,
+            category=category,
             retention=_retention(seen),
             source=where,
             draft=True,
+            category_source=category_source,
         ))
     rows.sort(key=lambda r: (CATEGORIES.index(r.category), r.name.lower()))
     synthetic = " The scan was of a SYNTHETIC fixture replica, not of the real site." if scan.synthetic else ""

@@ -16,19 +16,25 @@ from scanner.models import (ANALYTICS, FUNCTIONAL, MARKETING, STRICTLY_NECESSARY
 from scanner.declared.retention import parse_retention
 from scanner.knowledge.vendors import VendorMap, load_vendor_map
 from scanner.declared.document import DocLine, read_document
-from scanner.declared.tables import COOKIES, SUBPROCESSORS, Table, find_tables
+from scanner.declared.tables import COOKIES, SUBPROCESSORS, Row, Table, find_tables
+from scanner.knowledge.purpose import infer_category
 from scanner.common.text import fold
 
-# Words that state a category, in FR / IT / DE / EN (accent-free, lower-case).
+PURPOSE_TEXT = "purpose_text"
+
+# Words that state a category, in FR / IT / DE / EN / ES (accent-free, lower-case): in a
+# category column or in the heading of the section a row sits under.
 _CATEGORY_WORDS = {
     STRICTLY_NECESSARY: r"strictement necessaire|cookies? techniques?|indispensable|strictly necessary|"
-                        r"essential|necessary cookies|tecnici|strettamente necessari|unbedingt erforderlich|"
-                        r"technisch notwendig|notwendige cookies|essenziell",
-    ANALYTICS: r"analys|analyti|analyz|statisti|mesure d'audience|audience measurement|analitic|"
-               r"webanalyse",
-    MARKETING: r"publicit|advertis|marketing|ciblage|targeting|pubblicit|werbung|werbe|retargeting",
+                        r"essential|necessary cookies|tecnici|strettamente necessari|necessari\b|unbedingt "
+                        r"erforderlich|technisch notwendig|notwendige cookies|essenziell|erforderliche cookies|"
+                        r"estrictamente necesari|cookies? tecnicas?|necesarias",
+    ANALYTICS: r"analys|analyti|analyz|statisti|estadistic|mesure d'audience|audience measurement|analitic|"
+               r"webanalyse|mesure de (la )?frequentation",
+    MARKETING: r"publicit|advertis|marketing|ciblage|targeting|pubblicit|werbung|werbe|retargeting|profilazione|"
+               r"profilage",
     FUNCTIONAL: r"fonctionnel|functional|preferences|personnalisation|personaliz|personalis|funzional|"
-                r"funktional|praferenz",
+                r"funktional|praferenz|preferenze|preferencias|funcional",
 }
 # "Please refer to the cookie policy" in the four languages.
 _REFERENCE = re.compile(
@@ -57,14 +63,28 @@ def categories_in(text: str) -> list[str]:
     return [cat for cat, words in _CATEGORY_WORDS.items() if re.search(words, plain)]
 
 
+# A heading that joins topics ("Cookies und Webanalyse", "Cookies et mesure d'audience") titles
+# a document part, not a category of cookies: its rows keep their own evidence.
+_JOINED = re.compile(r"\b(and|und|et|e|y|or|ou|oder|o|sowie|ed)\b|&|,|;")
+
+
+def _heading_category(heading: str) -> str | None:
+    """The one category a section heading names as the kind of cookies below it:
+    "1. Cookies strictement nécessaires", "Technisch notwendige Cookies", "Cookie tecnici",
+    "Strictly necessary". Never a document title that merely mentions a category."""
+    plain = _plain(heading or "")
+    words = re.sub(r"^[\divx.)\s]+", "", plain).split()
+    if not words or _JOINED.search(plain) or len(words) > 8:
+        return None
+    if not re.search(r"cookie|traceur|tracker", plain) and len(words) > 3:
+        return None
+    found = categories_in(plain)
+    return found[0] if len(found) == 1 else None
+
+
 def _section_category(table: Table) -> str | None:
-    """The one category the heading (or else the prose) above a cookie table states."""
-    heading = table.context.split("\n")[0]
-    for text in (heading, table.context):
-        found = categories_in(text)
-        if len(found) == 1:
-            return found[0]
-    return None
+    """The one category the heading just above a cookie table states (never the prose around it)."""
+    return _heading_category(table.heading)
 
 
 def cookie_names(cell: str) -> list[str]:
@@ -76,23 +96,38 @@ def cookie_names(cell: str) -> list[str]:
     return [re.sub(r"\*+", "*", _PLACEHOLDER.sub("*", n)) for n in names]
 
 
+def _row_category(row: Row) -> tuple[str, str]:
+    """(category, category_source) of a row: its category cell, else the heading of the section
+    it sits under, else what its own purpose text speaks of; never the document at large."""
+    stated = categories_in(row.values.get("category", ""))
+    if len(stated) == 1:
+        return stated[0], "stated"
+    section = _heading_category(row.group)
+    if section:
+        return section, "stated"
+    inferred = infer_category(row.values.get("purpose", ""))
+    if inferred:
+        return inferred, PURPOSE_TEXT
+    return UNKNOWN, ""
+
+
 def _cookies(table: Table, source: str, vendors: VendorMap, warnings: list[str]) -> list[DeclaredCookie]:
-    section = _section_category(table)
     cookies = []
     for row in table.rows:
         written_vendor = row.values.get("vendor", "")
         vendor = vendors.canonical(written_vendor) if written_vendor else None
-        stated = categories_in(row.values.get("category", ""))
-        category = stated[0] if len(stated) == 1 else section or UNKNOWN
+        category, category_source = _row_category(row)
         retention = parse_retention(row.values.get("retention", ""))
-        draft = category == UNKNOWN or retention.kind == "unknown" or (bool(written_vendor) and not vendor)
+        draft = (category_source != "stated" or retention.kind == "unknown"
+                 or (bool(written_vendor) and not vendor))
         for name in cookie_names(row.values.get("name", "")):
             if not name:
                 warnings.append(f"{source}:{row.line}: row without a cookie name, skipped")
                 continue
             cookies.append(DeclaredCookie(name=name, vendor=vendor or written_vendor,
                                           purpose=row.values.get("purpose", ""), category=category,
-                                          retention=retention, source=f"{source}:{row.line}", draft=draft))
+                                          retention=retention, source=f"{source}:{row.line}", draft=draft,
+                                          category_source=category_source or "stated"))
     return cookies
 
 
@@ -148,9 +183,11 @@ def import_report(path: Path | str, site: str, vendors: VendorMap | None = None)
         kind = "table"
         lines_at = ", ".join(str(t.header_line) for t in cookie_tables)
         notes = f"Cookie table at {source}:{lines_at}."
-        section = _section_category(cookie_tables[0])
-        if section:
-            notes += f" Category from the section it sits in: {section}."
+        stated = sum(1 for c in cookies if c.category != UNKNOWN and c.category_source == "stated")
+        inferred = sum(1 for c in cookies if c.category_source == PURPOSE_TEXT)
+        unknown = sum(1 for c in cookies if c.category == UNKNOWN)
+        notes += (f" Categories: {stated} stated by the policy (category column or section heading), "
+                  f"{inferred} inferred from the purpose text (category_source: purpose_text), {unknown} unknown.")
         summary = f"{site}: {len(cookies)} cookies from the table at {source}:{lines_at}"
     else:
         kind, notes = _prose_note(lines, source)

@@ -14,6 +14,7 @@ import yaml
 
 from scanner.errors import UserError
 from scanner.models import CATEGORIES, DeclaredCookie, DeclaredSite, Subprocessor
+from scanner.declared.families import family_pattern
 from scanner.declared.retention import mentions_duration, parse_retention
 from scanner.knowledge.vendors import VendorMap, load_vendor_map
 from scanner.common.yamllines import Located, YamlFileError, locate_list, locate_mapping, read_yaml
@@ -23,7 +24,9 @@ SITE_FILE = "site.yaml"
 COOKIES_FILE = "cookies.yaml"
 SUBPROCESSORS_FILE = "subprocessors.yaml"
 SITE_FIELDS = ("site", "cookie_table", "notes", "sources")
-COOKIE_FIELDS = ("name", "vendor", "purpose", "category", "retention", "source", "draft")
+COOKIE_FIELDS = ("name", "vendor", "purpose", "category", "category_source", "retention", "source", "draft")
+# How a row's category is known: stated by the policy, or inferred from its purpose text.
+CATEGORY_SOURCES = ("stated", "purpose_text")
 SUBPROCESSOR_FIELDS = ("name", "country", "category", "task", "group", "source", "draft")
 COOKIE_TABLE_KINDS = ("table", "none", "by_reference")
 # Characters a cookie name cannot hold (RFC 6265 token), "*" aside: it is our wildcard.
@@ -63,8 +66,11 @@ class _Collector:
         self.problems.append(Problem(str(path), line, safe(message), "warning"))
 
 
-def read_site(site_dir: Path, vendors: VendorMap | None = None) -> tuple[DeclaredSite | None, list[Problem]]:
-    """Read one site folder: (the site, or None when unusable; every problem found)."""
+def read_site(site_dir: Path, vendors: VendorMap | None = None, kb=None) -> tuple[DeclaredSite | None, list[Problem]]:
+    """Read one site folder: (the site, or None when unusable; every problem found).
+
+    With a knowledge base `kb`, a declared name that is the stem of a known cookie family
+    gets a warning suggesting the explicit pattern."""
     site_dir = Path(site_dir)
     vendors = vendors or load_vendor_map()
     out = _Collector()
@@ -73,6 +79,8 @@ def read_site(site_dir: Path, vendors: VendorMap | None = None) -> tuple[Declare
     subprocessors = _read_list(site_dir / SUBPROCESSORS_FILE, out,
                                lambda item: _subprocessor(item, site_dir / SUBPROCESSORS_FILE, out, vendors))
     _check_duplicates(site_dir / COOKIES_FILE, cookies, out)
+    if kb is not None:
+        _suggest_families(site_dir / COOKIES_FILE, cookies, kb, out)
     for extra in sorted(site_dir.iterdir()) if site_dir.is_dir() else []:
         if extra.name not in (SITE_FILE, COOKIES_FILE, SUBPROCESSORS_FILE) and not extra.name.startswith("."):
             out.warning(extra, 1, "unexpected file in a declared site folder (ignored)")
@@ -183,6 +191,11 @@ def _cookie(item: Located, path: Path, out: _Collector) -> tuple[DeclaredCookie,
     if category not in CATEGORIES:
         out.error(path, item.line_of("category"),
                   f"unknown category '{category}' (one of {', '.join(CATEGORIES)})")
+    category_source = _text(item, "category_source") or "stated"
+    if category_source not in CATEGORY_SOURCES:
+        out.error(path, item.line_of("category_source"),
+                  f"unknown category_source '{category_source}' (one of {', '.join(CATEGORY_SOURCES)})")
+        category_source = "stated"
     if "retention" not in item.values:
         out.error(path, item.line, f"cookie '{name}' has no 'retention'")
     retention = parse_retention(_text(item, "retention"))
@@ -195,7 +208,8 @@ def _cookie(item: Located, path: Path, out: _Collector) -> tuple[DeclaredCookie,
     source = _text(item, "source") or f"{path}:{item.line}"
     cookie = DeclaredCookie(name=name, vendor=_text(item, "vendor"), purpose=_text(item, "purpose"),
                             category=category if category in CATEGORIES else "unknown",
-                            retention=retention, source=source, draft=draft, row=f"{path}:{item.line}")
+                            retention=retention, source=source, draft=draft, row=f"{path}:{item.line}",
+                            category_source=category_source)
     return cookie, item.line
 
 
@@ -221,6 +235,15 @@ def _check_duplicates(path: Path, cookies: list[tuple[DeclaredCookie, int]], out
             out.error(path, line, f"duplicate cookie '{cookie.name}' (first at line {first_line[cookie.name]})")
         else:
             first_line[cookie.name] = line
+
+
+def _suggest_families(path: Path, cookies: list[tuple[DeclaredCookie, int]], kb, out: _Collector) -> None:
+    declared = {cookie.name for cookie, _ in cookies}
+    for cookie, line in cookies:
+        pattern = family_pattern(cookie.name, kb)
+        if pattern and pattern not in declared:
+            out.warning(path, line, f"'{cookie.name}' is the stem of the cookie family '{pattern}' and is read as "
+                                    f"covering its members: write name: '{pattern}' to say so explicitly")
 
 
 def load_declared(site_dir: Path | str) -> DeclaredSite:
@@ -255,10 +278,11 @@ def site_dirs(root: Path) -> list[Path]:
 
 def validate(root: Path | str) -> list[Problem]:
     """Every problem in every site folder under `root`, with file and line."""
-    vendors = load_vendor_map()
+    from scanner.knowledge.cookies import load_knowledge_base
+    vendors, kb = load_vendor_map(), load_knowledge_base()
     problems: list[Problem] = []
     for site_dir in site_dirs(Path(root)):
-        problems += read_site(site_dir, vendors)[1]
+        problems += read_site(site_dir, vendors, kb)[1]
     return problems
 
 
@@ -266,6 +290,13 @@ def validate(root: Path | str) -> list[Problem]:
 
 def _dump(rows: list[dict] | dict) -> str:
     return yaml.safe_dump(rows, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+
+
+def _cookie_row(c: DeclaredCookie) -> dict:
+    row = {"name": c.name, "vendor": c.vendor, "purpose": c.purpose, "category": c.category}
+    if c.category_source == "purpose_text":  # a guess: said so beside the category, for the reviewer
+        row["category_source"] = c.category_source
+    return row | {"retention": c.retention.text, "source": c.source, "draft": c.draft}
 
 
 def write_declared(site: DeclaredSite, site_dir: Path | str) -> None:
@@ -277,8 +308,7 @@ def write_declared(site: DeclaredSite, site_dir: Path | str) -> None:
     (site_dir / SITE_FILE).write_text(
         f"# Declared data of {site.site}: see declared/README.md for the format.\n" + _dump(header),
         encoding="utf-8")
-    cookies = [{"name": c.name, "vendor": c.vendor, "purpose": c.purpose, "category": c.category,
-                "retention": c.retention.text, "source": c.source, "draft": c.draft} for c in site.cookies]
+    cookies = [_cookie_row(c) for c in site.cookies]
     if site.cookie_table == "table":
         intro = "# Cookie table as declared by the site."
     elif site.cookie_table == "by_reference":

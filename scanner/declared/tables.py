@@ -74,8 +74,9 @@ class Table:
     columns: tuple[str | None, ...]  # field per column, None for a column we do not know
     header_cells: tuple[str, ...]
     rows: tuple[Row, ...]
-    context: str  # heading and prose just above the header (used to infer a category)
+    context: str  # heading and prose just above the header
     skipped: tuple[tuple[int, str], ...] = ()  # (line, why) for rows that did not fit
+    heading: str = ""  # the heading the table sits under ("" when none)
 
     @property
     def unknown_columns(self) -> tuple[str, ...]:
@@ -112,7 +113,12 @@ def is_heading(line: DocLine) -> bool:
     if not text or len(text) > 90:
         return False
     letters = [c for c in text if c.isalpha()]
-    return text.endswith(":") or (len(letters) >= 4 and all(c.isupper() for c in letters))
+    return (text.endswith(":") or (len(letters) >= 4 and all(c.isupper() for c in letters))
+            or bool(_NUMBERED.match(text)) and not text.endswith("."))
+
+
+# A numbered section title: "1. Cookies strictement nécessaires", "2) Analytics", "3.1 Werbung".
+_NUMBERED = re.compile(r"^(\d+(\.\d+)*[.)]?|[IVX]+[.)])\s+[^\W\d]")
 
 
 def _group_name(text: str) -> str:
@@ -129,7 +135,8 @@ def find_tables(lines: list[DocLine]) -> list[Table]:
         nonlocal current
         if current:
             tables.append(Table(current["kind"], current["line"], current["columns"], current["cells"],
-                                tuple(current["rows"]), current["context"], tuple(current["skipped"])))
+                                tuple(current["rows"]), current["context"], tuple(current["skipped"]),
+                                current["group"]))
         current = None
 
     for index, line in enumerate(lines):

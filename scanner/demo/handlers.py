@@ -74,4 +74,9 @@ def handle(web, host: str, method: str, url, headers, body: bytes) -> Response |
         from scanner.demo import pro_app  # here, not at the top: pro_app imports Response from this module
         if pro_app.owns(path):
             return pro_app.handle(method, url, headers, body)
+    if host == "www.buchbinderei-falkenau.de":
+        # The untuned German fixture site's customer account: /konto/anmelden, /konto/.
+        from scanner.demo import konto_app
+        if konto_app.owns(path):
+            return konto_app.handle(method, url, headers, body)
     return None

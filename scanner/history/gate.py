@@ -21,6 +21,7 @@ from scanner.history.store import HistoryStore
 from scanner.judge import Judgement, judge
 from scanner.judge.reconcile import ReconcileOptions
 from scanner.judge.sightings import fingerprint
+from scanner.judge.rules import REVIEW_KINDS
 from scanner.models import SEVERITIES, DeclaredSite, Finding, ScanResult, severity_rank
 from scanner.report import build_report, extension, render
 from scanner.report.markdown import md  # page-controlled text must not become Markdown or HTML
@@ -41,7 +42,9 @@ class SiteOutcome:
     error: str | None = None  # why this site could not be scanned, judged or stored
 
     def failing(self, fail_on: str) -> list[Finding]:
-        return [f for f in self.kept if severity_rank(f.severity) >= severity_rank(fail_on)]
+        # Review items (an unknown cookie before consent) ask a person to look; they never fail a gate.
+        return [f for f in self.kept
+                if severity_rank(f.severity) >= severity_rank(fail_on) and f.kind not in REVIEW_KINDS]
 
 
 @dataclass(frozen=True)

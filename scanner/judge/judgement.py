@@ -21,6 +21,7 @@ from scanner.judge.reconcile import (
     ReconcileOptions, canonical_of, declared_frame, observed_frames, reconcile_frames, site_facts, sort_findings,
 )
 from scanner.judge.rules import unmatched_rows
+from scanner.knowledge.cookies import load_knowledge_base
 from scanner.knowledge.vendors import load_vendor_map
 from scanner.models import (
     DeclaredCookie, DeclaredSite, Finding, ObservedCookie, ScanResult, StorageItem, phase_rank,
@@ -91,10 +92,11 @@ def judge(scan: ScanResult, declared: DeclaredSite | None, site: SiteConfig | No
           options: ReconcileOptions = ReconcileOptions(), vendors=None, kb=None) -> Judgement:
     """Classify, match and judge one scan against its declared side and site config ([site.classify])."""
     vendors = vendors if vendors is not None else load_vendor_map()
+    kb = kb if kb is not None else load_knowledge_base()
     frames = observed_frames(scan, declared, vendors=vendors, kb=kb, site=site)
     facts = site_facts(scan, declared, vendors)
     canonical = canonical_of(vendors)
-    declared_rows = declared_frame(declared)
+    declared_rows = declared_frame(declared, kb)
     findings = phase_findings(scan, site=facts.site) + reconcile_frames(
         frames, declared_rows, facts=facts, options=options, canonical=canonical)
     findings += behaviour_findings(scan, facts=facts, vendors=vendors, canonical=canonical,

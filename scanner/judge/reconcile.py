@@ -14,6 +14,7 @@ import pandas as pd
 from scanner.common.durations import DAY_S, MONTH_S
 from scanner.common.names import NameMatcher
 from scanner.config import SiteConfig
+from scanner.declared.families import family_pattern
 from scanner.judge.observations import scan_frames
 from scanner.judge.rules import consent_phase_findings, cookie_findings, third_party_findings
 from scanner.knowledge.classify import classify_frame
@@ -22,6 +23,7 @@ from scanner.models import BEFORE_CONSENT, DeclaredSite, Finding, ScanResult, ph
 
 FINDING_KINDS = (
     "undeclared_cookie", "over_long_cookie", "over_legal_cap", "before_consent", "after_refusal",
+    "unclassified_before_consent", "unclassified_after_refusal",
     "undeclared_third_party", "stale_declaration", "session_mismatch",
     "consent_not_verified", "login_failed", "page_failed", "recording_capped",
     "fingerprinting", "session_recording", "input_leak", "sensitive_url_leak",  # judge/behaviour.py
@@ -66,8 +68,9 @@ def observed_frames(scan: ScanResult, declared: DeclaredSite | None = None, *, v
     overrides = dict(site.classify) if site else None
     for key in ("cookies", "storage"):
         frames[key] = classify_frame(frames[key], kb=kb, declared=declared, site_overrides=overrides,
-                                     consent_patterns=consent_cookie_patterns())
-    frames = with_declared_rows(frames, declared_frame(declared))
+                                     consent_patterns=consent_cookie_patterns(), vendors=vendors,
+                                     site_domain=scan.registrable_domain, consent_written=consent_written(scan))
+    frames = with_declared_rows(frames, declared_frame(declared, kb))
     cookies = frames["cookies"]
     mapped = _owners(cookies["host"], vendors)
     cookies["owner"] = mapped.fillna(cookies["likely_vendor"])
@@ -79,25 +82,49 @@ def observed_frames(scan: ScanResult, declared: DeclaredSite | None = None, *, v
     return frames
 
 
-def declared_frame(declared: DeclaredSite | None) -> pd.DataFrame:
+def declared_frame(declared: DeclaredSite | None, kb=None) -> pd.DataFrame:
+    """One row per declared cookie; `family` is the knowledge base's family pattern a declared
+    stem stands for (`intercom-session` -> `intercom-session-*`), when `kb` is given."""
     rows = [
-        (c.name, c.vendor, c.category, c.retention.kind, c.retention.seconds, c.retention.text, c.source)
+        (c.name, c.vendor, c.category, c.retention.kind, c.retention.seconds, c.retention.text, c.source,
+         family_pattern(c.name, kb))
         for c in (declared.cookies if declared else ())
     ]
     frame = pd.DataFrame(rows, columns=["name", "vendor", "category", "retention_kind", "retention_s",
-                                        "retention_text", "source"])
+                                        "retention_text", "source", "family"])
     frame["retention_s"] = frame["retention_s"].astype("float64")
     return frame
 
 
 def with_declared_rows(frames: dict[str, pd.DataFrame], declared: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Cookies and storage with `declared_row`: the one place an observation meets its declared row."""
-    matcher = NameMatcher(declared["name"].tolist())
+    """Cookies and storage with `declared_row`: the one place an observation meets its declared row.
+    A declared stem of a known family (`intercom-session`) covers the family's members."""
+    names = declared["name"].tolist()
+    families = [f if isinstance(f, str) and f else None
+                for f in (declared["family"].tolist() if "family" in declared else [None] * len(names))]
+    extra = [(f, i) for i, f in enumerate(families) if f and f not in names]
+    matcher = NameMatcher(names + [f for f, _ in extra], list(range(len(names))) + [i for _, i in extra])
     out = dict(frames)
     for key in ("cookies", "storage"):
         if "declared_row" not in frames[key]:
             out[key] = frames[key].assign(declared_row=matcher.match_series(frames[key]["name"]).to_numpy())
     return out
+
+
+def consent_written(scan: ScanResult) -> frozenset[str]:
+    """First-party cookies first written by a consent click: named in the click's evidence,
+    or present after a click but never before any."""
+    before = {c.name for p in scan.phases if p.phase == BEFORE_CONSENT for c in p.cookies}
+    named: set[str] = set()
+    for p in scan.phases:
+        for line in p.consent.evidence:
+            if line.startswith("consent cookie "):
+                named.add(line.split(" ")[2])
+            elif line.startswith("cookies set since the click: "):
+                named.update(n.strip() for n in line.split(": ", 1)[1].split(","))
+        if p.phase != BEFORE_CONSENT and p.consent.clicked:
+            named.update(c.name for c in p.cookies if c.party == "first" and c.name not in before)
+    return frozenset(named)
 
 
 def _owners(hosts: pd.Series, vendors) -> pd.Series:

@@ -9,11 +9,16 @@ import numpy as np
 import pandas as pd
 
 from scanner.common.durations import format_duration
+from scanner.declared.families import matches
 from scanner.judge.sightings import Sightings, fingerprint, sightings
-from scanner.models import ANALYTICS, BEFORE_CONSENT, MARKETING, REFUSED_PHASES, STRICTLY_NECESSARY, Finding
+from scanner.models import ANALYTICS, BEFORE_CONSENT, MARKETING, REFUSED_PHASES, STRICTLY_NECESSARY, UNKNOWN, Finding
 
 # Kinds whose meaning depends on the phase: the phase is part of their fingerprint.
-PHASED_KINDS = ("before_consent", "after_refusal", "consent_not_verified", "login_failed")
+PHASED_KINDS = ("before_consent", "after_refusal", "consent_not_verified", "login_failed",
+                "unclassified_before_consent", "unclassified_after_refusal")
+# Cookies and storage keys nobody could classify: a person has to look (declare or classify
+# them), but an unknown is not a violation, so they never fail the gate.
+REVIEW_KINDS = ("unclassified_before_consent", "unclassified_after_refusal")
 
 UNDECLARED_WHY = {
     "table": "not in the declared cookie table",
@@ -56,6 +61,9 @@ def cookie_findings(cookies: pd.DataFrame, storage: pd.DataFrame, declared: pd.D
     """undeclared_cookie, over_long_cookie, over_legal_cap, session_mismatch, stale_declaration."""
     rows = cookies["declared_row"].to_numpy()
     row_of = _first_by(cookies, "name", ["declared_row"])
+    names = declared["name"].tolist()
+    families = [f if isinstance(f, str) and f else None
+                for f in (declared["family"].tolist() if "family" in declared else [None] * len(names))]
     ref = declared["source"].tolist()
     text = declared["retention_text"].tolist()
     info = _first_by(cookies, "name", ["category", "classification_source", "owner", "host"])
@@ -64,6 +72,8 @@ def cookie_findings(cookies: pd.DataFrame, storage: pd.DataFrame, declared: pd.D
 
     def cookie_finding(kind, severity, name, message, where, row=-1, evidence_prefix=""):
         cat, src, owner, _ = info[name]
+        if row >= 0 and families[row] and name != names[row] and not matches(names[row], name):
+            message += f" (declared row {names[row]} matched through the family {families[row]})"
         out.append(make_finding(
             kind, severity, name, message, where, site=site,
             evidence=where.text(evidence_prefix, "domains: " + ", ".join(where.extras)),
@@ -139,11 +149,16 @@ def consent_phase_findings(frames: dict[str, pd.DataFrame], *, facts, options, n
             for name, where in sightings(hit, "name", cap=cap, extra="host").items():
                 cat, src, host = info[name]
                 cat = _none(cat)
+                if cat in (None, UNKNOWN):
+                    finding_kind, severity = f"unclassified_{kind}", "low"
+                    message = f"{key} {name} (category unknown) is set {when}: to review, declare it or classify it"
+                else:
+                    finding_kind, severity = kind, "high" if cat in (ANALYTICS, MARKETING) else "medium"
+                    message = f"{key} {name} ({cat}, not strictly necessary) is set {when}"
                 out.append(make_finding(
-                    kind, "high" if cat in (ANALYTICS, MARKETING) else "medium", name,
-                    f"{key} {name} ({cat or 'unknown'}, not strictly necessary) is set {when}", where,
+                    finding_kind, severity, name, message, where,
                     site=site, evidence=where.text("hosts: " + ", ".join(where.extras)),
-                    classification=cat, classification_source=_none(src)))
+                    classification=cat or UNKNOWN, classification_source=_none(src)))
         requests = frames["requests"]
         requests = requests[requests["phase"].isin(phases)]
         owner = _canonical_owners(requests["owner"], canonical)

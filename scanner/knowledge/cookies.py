@@ -138,6 +138,17 @@ class KnowledgeBase:
                     return rows[0]
         return None
 
+    def family(self, stem: str) -> KnownCookie | None:
+        """The wildcard row a name is the stem of ("intercom-session" -> `intercom-session-`), unless
+        the name is a cookie of its own (`_ga` is not the stem of `_ga_*`)."""
+        if self._exact.get(stem):
+            return None
+        for prefix in (stem, stem + "-", stem + "_", stem + "."):
+            rows = self._prefixes.get(prefix.lower())
+            if rows and len(prefix) >= 3:
+                return rows[0]
+        return None
+
     def best_wildcard(self, name: str) -> KnownCookie | None:
         matches = self.wildcard_matches(name)
         return matches[0] if matches else None

@@ -21,9 +21,10 @@ from scanner.models import Finding, ScanResult, phase_rank
 
 MARKS = {
     "undeclared_cookie": "+", "over_long_cookie": ">", "over_legal_cap": ">", "before_consent": "!",
-    "after_refusal": "!", "stale_declaration": "-",
+    "after_refusal": "!", "stale_declaration": "-", "unclassified_before_consent": "?",
+    "unclassified_after_refusal": "?",
 }
-MARK_ORDER = "+>!-"
+MARK_ORDER = "+>!?-"
 
 
 @dataclass(frozen=True)

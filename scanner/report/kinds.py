@@ -43,6 +43,16 @@ KINDS: dict[str, tuple[str, str, str]] = {
         "The refusal is not honoured: gate this tag on the consent state so 'reject all' keeps it off, and delete "
         "cookies it set earlier.",
         "after refusal"),
+    "unclassified_before_consent": (
+        "To review: cookie or storage key of unknown category before consent",
+        "Nobody could tell what it is for. Declare it in the cookie policy with its category (and in "
+        "declared/<site>/cookies.yaml), or classify it in [site.classify]; gate it on consent if it is not "
+        "strictly necessary. Review items never fail the gate.",
+        "to review"),
+    "unclassified_after_refusal": (
+        "To review: cookie or storage key of unknown category after refusal",
+        "Declare or classify it as above; if it is not strictly necessary, 'reject all' must keep it off.",
+        "to review"),
     "over_legal_cap": (
         "Cookie lifetime longer than 13 months (CNIL)",
         "Set the cookie's Max-Age/Expires to at most 13 months (most tag managers have a cookie-expiry setting).",

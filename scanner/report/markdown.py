@@ -68,7 +68,7 @@ def render(model: ReportModel) -> str:
 
 def _declared(model: ReportModel) -> str:
     if model.declared_present:
-        return "loaded"
+        return md(model.declared_status) if model.declared_status else "loaded"
     where = f" ({md(model.declared_note)})" if model.declared_note else ""
     return f"**none found**{where}: nothing was compared with a cookie policy"
 

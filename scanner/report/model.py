@@ -21,6 +21,7 @@ from scanner.models import (SEVERITIES, ConsentOutcome, Finding, LoginOutcome, P
 from scanner.report.groups import VendorRows, group_rows
 from scanner.report.summary import KindSummary, TrendPoint, Verdict, kind_summaries, trend_points, verdict, what_passed
 from scanner.report.text import printable  # noqa: F401 (renderers import it from the model)
+from scanner.report.certainty import declared_status
 
 SYNTHETIC_NOTICE = "Synthetic replica — not a measurement of the real site"
 
@@ -129,6 +130,7 @@ class ReportModel:
     site_ref: str | None = None  # "cookiescan.toml:12", the site's entry (SARIF locates findings without a row there)
     declared_note: str | None = None  # where declared data was looked for, when none was found
     declared_rows: tuple[tuple[str, str], ...] = ()  # (declared row's source, its cookies.yaml file:line)
+    declared_status: str = ""  # the declared side and how sure it is (report.certainty)
 
     @property
     def notice(self) -> str | None:
@@ -178,6 +180,7 @@ def build_report(scan: ScanResult, judgement: Judgement, *, scan_dir: Path | Non
         site=scan.site, start_url=scan.start_url, started_at=scan.started_at, finished_at=scan.finished_at,
         tool_version=scan.tool_version, browser=scan.browser, synthetic=scan.synthetic,
         declared_present=judgement.declared is not None, show_values=show_values, fail_on=fail_on,
+        declared_status=declared_status(judgement.declared),
         severity_counts=tuple((s, counts[s]) for s in sorted(counts, key=severity_rank, reverse=True)),
         findings=findings,
         phases=phase_reports,

@@ -74,6 +74,8 @@ def renderables(model: ReportModel) -> list:
     if model.synthetic:
         out.append(Panel(t(f"⚠ {model.notice}", "bold yellow"), border_style="yellow"))
     out.append(t(f"{model.start_url}  {model.started_at}  {model.browser}", "dim"))
+    if model.declared_present and model.declared_status:
+        out.append(t(f"declared side: {model.declared_status}"))
     if not model.declared_present:
         out.append(t("no declared data found" + (f" ({model.declared_note})" if model.declared_note else "")
                      + ": nothing was compared with a cookie policy", "bold red"))

@@ -64,6 +64,9 @@ PLATFORMS = [
     ("consent-tarteaucitron.test", "tarteaucitron", "tarteaucitron", "tarteaucitron"),  # real npm library
     ("consent-klaro.test", "klaro", "klaro", "klaro"),  # real npm library
     ("consent-cookieconsent.test", "cookieconsent", "cookieconsent", "cc_cookie"),  # real npm library
+    # Osano's open-source cookieconsent (real npm library): autoconsent's Complianz rules match its
+    # markup, the platform must still be named after the library, and its cookie is consent storage.
+    ("consent-osano.test", "osano-cookieconsent", "osano", "cookieconsent_status"),
     ("consent-onetrust.test", "onetrust", "onetrust", "OptanonConsent"),  # DOM replica
     ("consent-axeptio.test", "axeptio", "axeptio", "axeptio_cookies"),  # DOM replica (shadow root)
 ]

@@ -45,7 +45,7 @@ def test_bad_duration_is_an_error_with_its_line(tmp_path):
 def test_duplicate_cookie_unknown_field_and_unknown_category(tmp_path):
     _site(tmp_path, GOOD + "- name: sid\n  category: tracking\n  retention: 1 an\n  colour: blue\n")
     assert _problems(tmp_path) == [
-        ("cookies.yaml", 8, "error", "unknown field 'colour' (known: name, vendor, purpose, category, retention, "
+        ("cookies.yaml", 8, "error", "unknown field 'colour' (known: name, vendor, purpose, category, category_source, retention, "
                                      "source, draft)"),
         ("cookies.yaml", 6, "error", "unknown category 'tracking' (one of strictly_necessary, functional, "
                                      "analytics, marketing, unknown)"),

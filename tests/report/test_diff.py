@@ -38,7 +38,7 @@ def test_compare_scans_reports_exactly_the_change():
     assert [(c.name, c.before_s, c.after_s) for c in changes.lifetime_changes] == [("longer", DAY, 90 * DAY)]
     assert changes.new_third_parties == ("b.tp.test",) and changes.removed_third_parties == ()
     assert {(f.kind, f.subject) for f in changes.new_findings} >= {("undeclared_cookie", "fresh"),
-                                                                   ("before_consent", "fresh")}
+                                                                   ("unclassified_before_consent", "fresh")}
     assert {(f.kind, f.subject) for f in changes.resolved_findings} == {("undeclared_cookie", "gone_soon")}
     assert compare_scans(old, old, [], []).empty
 
@@ -91,7 +91,7 @@ def test_diff_marks_rows(db):
                            env={"COLUMNS": "200"})
     cells = [[c.strip() for c in line.split("│")[1:-1]] for line in result.output.splitlines() if line.startswith("│")]
     rows = {c[2]: c[0] for c in cells if len(c) > 3}
-    assert rows.get("fresh") == "+!"  # undeclared and set before consent
+    assert rows.get("fresh") == "+?"  # undeclared, and of unknown category before consent (to review)
     assert rows.get("keep") == "+"
 
 

@@ -34,6 +34,11 @@ def findings() -> list[Finding]:
                 phase=ACCEPT, page_url=IMG_URL, fingerprint="fp-pipe"),
         Finding(kind="undeclared_cookie", severity="medium", subject=CONTROL_SUBJECT, message="control characters",
                 phase=ACCEPT, fingerprint="fp-control"),
+        # The review kinds of issue 13 go through every renderer like any finding.
+        Finding(kind="unclassified_before_consent", severity="low", subject="opaque_id",
+                message="cookie opaque_id (category unknown) is set before any consent: to review, declare it or "
+                        "classify it", phase="before_consent", classification="unknown",
+                classification_source="unknown", fingerprint="fp-review"),
     ]
 
 
@@ -176,6 +181,9 @@ def test_junit_fails_at_threshold():
     assert root.get("failures") == str(failures)
     default = ET.fromstring(render("junit", model()))  # default threshold "low": the two low cases fail too
     assert sum(1 for c in default.iter("testcase") if c.find("failure") is not None) == failures + 2
+    review = {(c.get("classname"), c.get("name")): c for c in default.iter("testcase")}[
+        ("unclassified_before_consent", "opaque_id")]
+    assert review.find("failure") is None and review.find("system-out") is not None  # to review, never a failure
 
 
 def test_junit_phase_that_could_not_run_is_an_error():

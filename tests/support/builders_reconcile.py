@@ -94,6 +94,10 @@ class DictVendors:
     def canonical(self, name):
         return self._aliases.get(name, name)
 
+    def domains_of(self, vendor):
+        vendor = self.canonical(vendor)
+        return tuple(domain for domain, owner in self._owners.items() if owner == vendor)
+
 
 def declared_row(site, name: str):
     """The declared row `name` falls under, through the one matcher (scanner.common.names)."""

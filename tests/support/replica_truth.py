@@ -8,6 +8,7 @@ with the declared side's own matcher and the vendor map, not with reconcile's co
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -37,7 +38,8 @@ def truth_scan(site: str) -> ScanResult:
             same_site=o.get("same_site"), partitioned=False, session=o.get("requested_lifetime_s") is None,
             requested_lifetime_s=o.get("requested_lifetime_s"), stored_lifetime_s=o.get("stored_lifetime_s"),
             party=o["party"], registrable_domain=o["domain"].lstrip("."), set_by=o.get("set_by", "unknown"),
-            set_by_url=None, phase=phase, page_url=start, value_hash="0" * 16) for o in items if o["kind"] == "cookie")
+            set_by_url=_set_by_url(o, site), phase=phase, page_url=start, value_hash="0" * 16)
+            for o in items if o["kind"] == "cookie")
         storage = tuple(StorageItem(origin=start.rstrip("/"), kind=o["kind"].split("_")[0], key=o["key"],
                                     value_hash="0" * 16, party="first", phase=phase, page_url=start)
                         for o in items if o["kind"].endswith("_storage"))
@@ -54,6 +56,49 @@ def truth_scan(site: str) -> ScanResult:
                       if site.startswith(("pro.", "www.")) else site, started_at="2026-01-01T00:00:00+00:00",
                       finished_at="2026-01-01T00:01:00+00:00", tool_version="truth", browser="none",
                       page_list=(start,), phases=tuple(phases), synthetic=True)
+
+
+def _set_by_url(observed: dict, site: str) -> str | None:
+    """Who set a cookie, as the scan records it: the script's host, or the site's own response."""
+    if observed.get("set_by_host"):
+        return f"https://{observed['set_by_host']}/"
+    if observed.get("set_by") == "header" and observed["party"] == "first":
+        return f"https://{site}/"
+    return None
+
+
+# Names that are strictly necessary whatever a knowledge base says (CNIL exemptions: session,
+# security, load balancing), written here independently of the classifier's heuristics.
+NECESSARY_NAMES = re.compile(r"PHPSESSID|JSESSIONID|ASP\.NET_SessionId|connect\.sid|laravel_session|sessionid"
+                             r"|.+_session|csrftoken|XSRF-TOKEN|__(Host|Secure)-.*(sid|sess).*|AWSALB.*|"
+                             r"BIGipServer.*|SERVERID|__cf_bm|cf_clearance")
+
+
+def strictly_necessary(name: str, finding: Finding) -> bool:
+    """A subject no before-consent / after-refusal finding may be about: a session id, a security
+    token, a consent platform's own cookie (docs/consent.md's platform rules)."""
+    from scanner.collect.consent.rules import load_rules, matches
+    consent_names = [p for rule in load_rules() for p in (*rule.cookies, *rule.storage)]
+    return (finding.classification == "strictly_necessary" or bool(NECESSARY_NAMES.fullmatch(name))
+            or matches(name, consent_names))
+
+
+def rests_on_collision(finding: Finding, scan: ScanResult, vendors) -> bool:
+    """A knowledge-base category for a cookie only the site itself set, while the row belongs
+    to a vendor with domains elsewhere: the name matched, the cookie is not the vendor's."""
+    if not (finding.classification_source or "").startswith("knowledge_base"):
+        return False
+    from scanner.knowledge.cookies import load_knowledge_base
+    row = load_knowledge_base().best(finding.subject)
+    if row is None:
+        return False
+    setters = {(c.set_by_url or "").split("/")[2] if c.set_by_url else "" for p in scan.phases for c in p.cookies
+               if c.name == finding.subject}
+    domains = set(vendors.domains_of(row.vendor)) if row.vendor else set()
+    domains |= {row.domain.split(" ")[0].lstrip(".")} if "." in row.domain else set()
+    site = scan.registrable_domain
+    own = bool(setters) and all(s == site or s.endswith("." + site) for s in setters)
+    return own and bool(domains) and not any(site == d or site.endswith("." + d) for d in domains)
 
 
 def planted(site: str) -> set[tuple[str, str]]:
@@ -97,8 +142,15 @@ def unjustified(findings: list[Finding], scan: ScanResult, declared: DeclaredSit
             "session_mismatch": row is not None and f.subject in session
                                 and (row.retention.kind == "session") != session[f.subject],
             "stale_declaration": row is not None and not any(declared_row(declared, n) == row for n in seen),
-            "before_consent": BEFORE_CONSENT in seen.get(f.subject, ()),
-            "after_refusal": REJECT in seen.get(f.subject, ()),
+            # Before consent / after a refusal: seen there, and neither a strictly necessary
+            # subject nor a category borrowed from another vendor's cookie of the same name.
+            "before_consent": BEFORE_CONSENT in seen.get(f.subject, ()) and not strictly_necessary(f.subject, f)
+                              and not rests_on_collision(f, scan, vendors),
+            "after_refusal": REJECT in seen.get(f.subject, ()) and not strictly_necessary(f.subject, f)
+                             and not rests_on_collision(f, scan, vendors),
+            # Review items: seen there and really unknown.
+            "unclassified_before_consent": BEFORE_CONSENT in seen.get(f.subject, ()) and f.classification == "unknown",
+            "unclassified_after_refusal": REJECT in seen.get(f.subject, ()) and f.classification == "unknown",
             "undeclared_third_party": f.subject in owners and f.subject not in annex,
             **_behaviour_justified(f, scan, vendors),
         }.get(f.kind, False)

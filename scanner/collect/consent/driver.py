@@ -121,7 +121,7 @@ class ConsentDriver:
             attempt = None
             if seen.autoconsent and tries.get("autoconsent", 0) == 0:
                 tries["autoconsent"] = 1  # autoconsent runs its flow once per frame
-                attempt = self._autoconsent(page, action, seen.autoconsent, deadline)
+                attempt = self._autoconsent(page, action, seen.autoconsent, deadline, seen.open_platform)
             else:
                 for rule in seen.open_rules:
                     first = rule_seen_at.setdefault(rule.platform, now)
@@ -168,6 +168,10 @@ class ConsentDriver:
             unknown = dom.pick(page, pick_argument(("accept", "reject"), f"probe{next(self._tokens)}"))
         ac_platform = (platform_of_autoconsent(popup[0]) or popup[0]) if popup else None
         specific = [r.platform for r in present if r.platform != TCF]
+        if ac_platform and specific and ac_platform not in specific and rule_for(ac_platform) is not None:
+            # autoconsent named the notice by markup several libraries share (Complianz is built
+            # on Osano's cookieconsent): the rule whose own signs are on the page names it.
+            ac_platform = specific[0]
         name = (ac_platform or (open_rules[0].platform if open_rules else None)
                 or (specific[0] if specific else None)
                 or (platform_of_autoconsent(detected[0]) or detected[0] if detected else None)
@@ -178,10 +182,10 @@ class ConsentDriver:
             present=name, unknown_notice=bool(unknown),
             anything=bool(present or popup or detected or unknown))
 
-    def _autoconsent(self, page, action, popup, deadline) -> _Attempt:
+    def _autoconsent(self, page, action, popup, deadline, platform: str | None = None) -> _Attempt:
         name, record = popup
         before = effect.snapshot(page)
-        platform = platform_of_autoconsent(name) or name
+        platform = platform or platform_of_autoconsent(name) or name
         rule = rule_for(platform)
         evidence = [f"autoconsent rule {name!r} found the notice"]
         n = self.bridge.send(record, action)

@@ -94,7 +94,8 @@ def judge(page, before: Snapshot, rule: PlatformRule | None, banner: tuple[str, 
         evidence.insert(0, f"banner still visible ({', '.join(still[:3])})")
     if not stored:
         evidence.append("no known consent record stored (no consent cookie, localStorage key or TCF string)")
-        new = sorted(set(after.cookies) - set(before.cookies))
-        if new:
-            evidence.append("cookies set since the click: " + ", ".join(new[:10]))
+    # Names only: the classifier treats a new first-party cookie named for consent as consent storage.
+    new = sorted(set(after.cookies) - set(before.cookies))
+    if new:
+        evidence.append("cookies set since the click: " + ", ".join(new[:10]))
     return Effect(gone, stored, tuple(evidence))
