@@ -7,7 +7,7 @@ Two sets of files, both unmodified copies of pinned npm packages (package.json):
 - the consent engine's autoconsent (`@duckduckgo/autoconsent`, MPL-2.0): its Playwright
   content script and its rules, in scanner/collect/consent/vendor/autoconsent/;
 - the real consent libraries the demo fixture web serves as https://cdn.jsdelivr.net/npm/...
-  (tarteaucitron, Klaro, vanilla-cookieconsent), in scanner/demo/web/cdn.jsdelivr.net/npm/,
+  (tarteaucitron, Klaro, vanilla-cookieconsent, cookieconsent), in scanner/demo/web/cdn.jsdelivr.net/npm/,
   only the files the fixture pages load, each package's licence beside them.
 
 At run time cookiescan reads these copies, never node_modules. To move to a newer
@@ -37,6 +37,7 @@ FIXTURE_FILES = {
                         "lang/tarteaucitron.fr.min.js", "lang/tarteaucitron.en.min.js", "LICENSE"],
     "klaro": ["dist/klaro.js", "LICENSE"],
     "vanilla-cookieconsent": ["dist/cookieconsent.umd.js", "dist/cookieconsent.css", "LICENSE"],
+    "cookieconsent": ["build/cookieconsent.min.js", "build/cookieconsent.min.css", "licence"],  # Osano, open source
 }
 META = "meta.json"
 
