@@ -37,7 +37,8 @@ FIXTURE_FILES = {
                         "lang/tarteaucitron.fr.min.js", "lang/tarteaucitron.en.min.js", "LICENSE"],
     "klaro": ["dist/klaro.js", "LICENSE"],
     "vanilla-cookieconsent": ["dist/cookieconsent.umd.js", "dist/cookieconsent.css", "LICENSE"],
-    "cookieconsent": ["build/cookieconsent.min.js", "build/cookieconsent.min.css", "licence"],  # Osano, open source
+    # Osano's open-source cookieconsent ships its licence as `licence`: copied as LICENSE like the others.
+    "cookieconsent": ["build/cookieconsent.min.js", "build/cookieconsent.min.css", ("licence", "LICENSE")],
 }
 META = "meta.json"
 
@@ -78,22 +79,24 @@ def refresh_autoconsent(node_modules: Path, target: Path, *, dry_run: bool) -> i
     return changed
 
 
-def refresh_fixture_package(node_modules: Path, name: str, files: list[str], npm_root: Path, *, dry_run: bool) -> int:
+def refresh_fixture_package(node_modules: Path, name: str, files: list, npm_root: Path, *, dry_run: bool) -> int:
+    """`files`: paths in the package, or (path in the package, name in the copy) pairs."""
     package = node_modules / name
+    mapping = dict(f if isinstance(f, tuple) else (f, f) for f in files)
     version = package_version(package)
     target = npm_root / f"{name}@{version}"
     stale = [p for p in npm_root.glob(f"{name}@*") if p != target] if npm_root.exists() else []
     for old in stale:
         print(f"  {old.name}: replaced by {target.name} (update the fixture pages' URLs)")
     print(f"{name}@{version}: {len(files)} file(s) for the fixture web")
-    changed = copy_files(package, {f: f for f in files}, target, dry_run=dry_run)
+    changed = copy_files(package, mapping, target, dry_run=dry_run)
     if not dry_run:
         for old in stale:
             for f in sorted(old.rglob("*"), reverse=True):
                 f.unlink() if f.is_file() else f.rmdir()
             old.rmdir()
         licence = json.loads((package / "package.json").read_text(encoding="utf-8")).get("license", "see LICENSE")
-        write_meta(target, name, version, {f: f for f in files}, licence=f"{licence} (LICENSE)")
+        write_meta(target, name, version, mapping, licence=f"{licence} (LICENSE)")
     return changed
 
 
