@@ -162,7 +162,8 @@ EXPECTED = {
                                   else _check_in(out, "pro.doctolib.fr", "2026-01-01")),
     "declared import": _check_import,
     "declared show": lambda out, root: _check_in(out, "_doctolib_session", "13 Mois", "intercom-session", "7 cookies"),
-    "declared validate": lambda out, root: _check_in(out, "0 errors, 0 warnings"),
+    # The only warning of the shipped declared files: the FR table's `intercom-session` stem (issue 13).
+    "declared validate": lambda out, root: _check_in(out, "0 errors, 1 warnings", "intercom-session-*"),
     "declared compare": lambda out, root: _check_in(out, "spelling_differs", "Docusign", "IQVIA"),
     "declared draft": _check_draft,
     "explain": lambda out, root: _check_in(out, "_ga", "analytics", "Google"),

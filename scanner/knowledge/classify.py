@@ -147,7 +147,9 @@ class Classifier:
                                   purpose or "first written by the consent click; its name or purpose speaks of consent")
         collision = ""
         if known is not None:
-            collision = self.collision(name, known, origin)
+            # A strictly necessary row (Cloudflare's __cf_bm, a load balancer's cookie) is set through the
+            # site's own responses by design; and a collision can only matter where it raises an alarm.
+            collision = "" if known.category == STRICTLY_NECESSARY else self.collision(name, known, origin)
             if not collision:
                 return Classification(known.category, known.classification_source, vendor, purpose)
             # The vendor's row does not describe this cookie: do not lend its vendor or purpose.

@@ -103,7 +103,8 @@ def test_cli_import_show_validate_compare(tmp_path):
     result = runner.invoke(app, ["declared", "show", "pro.doctolib.fr", "--root", str(out)])
     assert result.exit_code == 0 and "intercom-session" in result.output and "1 Semaine" in result.output
     result = runner.invoke(app, ["declared", "validate", str(out)])
-    assert result.exit_code == 0 and "0 errors, 0 warnings" in result.output
+    # One warning: the table's `intercom-session` is the stem of the family `intercom-session-*` (issue 13).
+    assert result.exit_code == 0 and "0 errors, 1 warnings" in result.output and "intercom-session-*" in result.output
     result = runner.invoke(app, ["declared", "compare", "pro.doctolib.it", "pro.doctolib.de", "--root",
                                  str(DECLARED)])
     assert result.exit_code == 0
