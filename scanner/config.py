@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scanner.common.limits import CONFIG_BYTES, check_size
+from scanner.common.limits import CONFIG_BYTES, read_user_text
 from scanner.configschema import check as check_schema, line_of
 from scanner.errors import UserError
 from scanner.history.store import DEFAULT_DB
@@ -112,20 +112,7 @@ def site_from_url(url: str, pages: int = 10) -> SiteConfig:
 def read_config_text(path: Path) -> str:
     """The config's text; a directory, a binary or non-UTF-8 file, a huge file: one line naming it."""
     path = Path(path)
-    if path.is_dir():
-        raise ConfigError(f"{path}: is a directory, not a config file")
-    check_size(path, CONFIG_BYTES)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such config file") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
+    text = read_user_text(path, CONFIG_BYTES, "config file", ConfigError)
     if "\x00" in text:
         raise ConfigError(f"{path}:{text[:text.index(chr(0))].count(chr(10)) + 1}: a binary file, not TOML")
     return text

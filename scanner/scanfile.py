@@ -11,7 +11,7 @@ import types
 import typing
 from pathlib import Path
 
-from scanner.common.limits import SCAN_FILE_BYTES, check_size
+from scanner.common.limits import SCAN_FILE_BYTES, read_user_text
 from scanner.errors import UserError
 from scanner.models import ScanResult
 
@@ -101,15 +101,7 @@ def save_scan(scan: ScanResult, path: Path) -> Path:
 
 def load_scan(path: Path) -> ScanResult:
     path = Path(path)
-    if path.is_dir():
-        raise ScanFileError(f"{path}: is a directory, not a scan file")
-    check_size(path, SCAN_FILE_BYTES)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScanFileError(f"{path}: no such scan file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScanFileError(f"{path}: not a readable scan file ({exc})") from None
+    text = read_user_text(path, SCAN_FILE_BYTES, "scan file", ScanFileError)
     try:
         return scan_from_json(text)
     except ScanFileError as exc:

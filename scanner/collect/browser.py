@@ -182,14 +182,7 @@ def launch_browser(playwright, options: BrowserOptions):
 
 @contextmanager
 def _fresh_context(browser, options: BrowserOptions, record_har_path: str | None, storage_state: str | None):
-    kwargs = dict(ignore_https_errors=options.ignore_https_errors,
-                  viewport={"width": options.viewport[0], "height": options.viewport[1]})
-    if options.locale:
-        kwargs["locale"] = options.locale
-    if record_har_path:
-        kwargs["record_har_path"] = record_har_path
-        kwargs["record_har_content"] = "omit"
-    context = browser.new_context(**kwargs)
+    context = browser.new_context(**_context_kwargs(options, record_har_path))
     try:
         context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
         if storage_state:
@@ -206,21 +199,11 @@ def _fresh_context(browser, options: BrowserOptions, record_har_path: str | None
 def _persistent_context(playwright, options: BrowserOptions, user_data_dir: Path, record_har_path: str | None,
                         storage_state: str | None):
     write_profile(user_data_dir)
-    kwargs = dict(
-        user_data_dir=str(user_data_dir),
-        headless=options.headless,
-        args=launch_args(options),
-        ignore_https_errors=options.ignore_https_errors,
-        viewport={"width": options.viewport[0], "height": options.viewport[1]},
-    )
+    kwargs = dict(user_data_dir=str(user_data_dir), headless=options.headless, args=launch_args(options),
+                  **_context_kwargs(options, record_har_path))
     executable = find_chromium(options.executable)
     if executable:
         kwargs["executable_path"] = executable
-    if options.locale:
-        kwargs["locale"] = options.locale
-    if record_har_path:
-        kwargs["record_har_path"] = record_har_path
-        kwargs["record_har_content"] = "omit"
     from playwright.sync_api import Error as PlaywrightError  # here: `cookiescan --help` needs no Playwright
 
     try:
@@ -240,6 +223,18 @@ def _persistent_context(playwright, options: BrowserOptions, user_data_dir: Path
             context.close()
         except Exception:  # a crashed browser still leaves its profile: private_profile removes it
             pass
+
+
+def _context_kwargs(options: BrowserOptions, record_har_path: str | None) -> dict:
+    """What every phase's context gets, whether fresh in a shared browser or in its own profile."""
+    kwargs = dict(ignore_https_errors=options.ignore_https_errors,
+                  viewport={"width": options.viewport[0], "height": options.viewport[1]})
+    if options.locale:
+        kwargs["locale"] = options.locale
+    if record_har_path:
+        kwargs["record_har_path"] = record_har_path
+        kwargs["record_har_content"] = "omit"  # bodies never reach the HAR
+    return kwargs
 
 
 def _load_storage_state(context, path: str) -> None:

@@ -51,3 +51,23 @@ def check_size(path: Path, limit: Limit) -> None:
     if size > cap:
         raise UserError(f"{path}: {limit.what} of {size:,} bytes is over the limit of {cap:,} bytes "
                         f"(set {limit.env} to raise it)")
+
+
+def read_user_text(path: Path, limit: Limit, kind: str, error: type[UserError] = UserError) -> str:
+    """A user's text file (config, baseline, scan file): one line naming it when it is a folder, too big,
+    missing, unreadable or not UTF-8 (with the line of the first bad byte)."""
+    path = Path(path)
+    if path.is_dir():
+        raise error(f"{path}: is a directory, not a {kind}")
+    check_size(path, limit)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise error(f"{path}: no such {kind}") from None
+    except OSError as exc:
+        raise error(f"{path}: not a readable {kind} ({exc.strerror or exc})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise error(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None

@@ -24,7 +24,7 @@ import yaml
 from scanner.errors import UserError
 from scanner.judge.sightings import fingerprint as make_fingerprint
 from scanner.models import Finding
-from scanner.common.limits import DECLARED_FILE_BYTES, check_size
+from scanner.common.limits import DECLARED_FILE_BYTES, read_user_text
 
 
 class BaselineError(UserError):
@@ -56,15 +56,7 @@ class BaselineOutcome:
 
 def load_baseline(path: Path) -> Baseline:
     path = Path(path)
-    if path.is_dir():
-        raise BaselineError(f"{path}: is a directory, not a baseline file")
-    check_size(path, DECLARED_FILE_BYTES)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BaselineError(f"{path}: no such baseline file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BaselineError(f"{path}: unreadable baseline ({exc})") from None
+    text = read_user_text(path, DECLARED_FILE_BYTES, "baseline file", BaselineError)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
