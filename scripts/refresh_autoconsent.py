@@ -39,6 +39,10 @@ FIXTURE_FILES = {
     "vanilla-cookieconsent": ["dist/cookieconsent.umd.js", "dist/cookieconsent.css", "LICENSE"],
     # Osano's open-source cookieconsent ships its licence as `licence`: copied as LICENSE like the others.
     "cookieconsent": ["build/cookieconsent.min.js", "build/cookieconsent.min.css", ("licence", "LICENSE")],
+    # The behaviour fixtures: a real fingerprinter and a real session recorder.
+    "@fingerprintjs/fingerprintjs": ["dist/fp.umd.min.js", "LICENSE"],
+    # rrweb's npm package ships no licence file: its MIT text (from the rrweb repository) is kept in scripts/licences/.
+    "rrweb": ["dist/rrweb.umd.min.cjs", (ROOT / "scripts" / "licences" / "rrweb.LICENSE", "LICENSE")],
 }
 META = "meta.json"
 
@@ -104,7 +108,7 @@ def copy_files(package: Path, files: dict[str, str], target: Path, *, dry_run: b
     """Copy package/src -> target/dst for each pair; print one line per added or changed file."""
     changed = 0
     for src, dst in files.items():
-        source = package / src
+        source = src if isinstance(src, Path) else package / src  # a Path: a file of ours, not of the package
         if not source.is_file():
             raise RefreshError(f"{source}: not found (is the package installed? run npm ci)")
         new = source.read_bytes()
@@ -125,7 +129,7 @@ def write_meta(target: Path, package: str, version: str, files: dict[str, str], 
         "package": package, "version": version, "licence": licence,
         "source": f"https://www.npmjs.com/package/{package}/v/{version}",
         "note": "unmodified copies of the npm package's files; refreshed by scripts/refresh_autoconsent.py",
-        "files": {dst: {"from": src, "sha256": hashlib.sha256((target / dst).read_bytes()).hexdigest()}
+        "files": {dst: {"from": src.relative_to(ROOT).as_posix() if isinstance(src, Path) else src, "sha256": hashlib.sha256((target / dst).read_bytes()).hexdigest()}
                   for src, dst in files.items()},
         "refreshed_at": datetime.now(timezone.utc).strftime("%Y-%m-%d"),
     }

@@ -17,9 +17,12 @@ from scanner.demo.fixtureweb import WEB_ROOT
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"
-PINNED = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["dependencies"]
+_PACKAGE_JSON = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+PINNED = {**_PACKAGE_JSON.get("devDependencies", {}), **_PACKAGE_JSON["dependencies"]}
 JSDELIVR = WEB_ROOT / "cdn.jsdelivr.net" / "npm"
-COPIES = [autoconsent.VENDORED, *sorted(p for p in JSDELIVR.iterdir() if p.is_dir())]
+# npm scopes (@fingerprintjs/) hold their packages one level down
+COPIES = [autoconsent.VENDORED, *sorted(p for top in JSDELIVR.iterdir() if top.is_dir()
+                                        for p in (top.iterdir() if top.name.startswith("@") else (top,)))]
 
 
 @pytest.mark.parametrize("copy", COPIES, ids=lambda p: p.name)

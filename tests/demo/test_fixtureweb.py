@@ -29,7 +29,8 @@ CHROMIUM_CAP_S = 400 * 86400
 # Paths owned by the logged-in replica (scanner/demo/pro_app.py), not by these sites.
 OTHER_AREAS = ("/login", "/logout", "/agenda", "/patients")
 FINDING_KINDS = {"undeclared_cookie", "over_long_cookie", "over_legal_cap", "before_consent", "after_refusal",
-                 "undeclared_third_party", "stale_declaration", "session_mismatch"}
+                 "undeclared_third_party", "stale_declaration", "session_mismatch",
+                 "unclassified_before_consent", "unclassified_after_refusal"}
 
 
 @dataclass(frozen=True)
@@ -211,11 +212,11 @@ def test_expected_lists_are_consistent(site):
         assert plant["why"], plant
         kinds.add(plant["kind"])
         if plant["kind"] in ("before_consent", "after_refusal", "over_legal_cap", "over_long_cookie",
-                             "undeclared_cookie"):
+                             "undeclared_cookie", "unclassified_before_consent", "unclassified_after_refusal"):
             assert plant["subject"] in cookies, plant
             phases = next(o["phases"] for o in expected["observed"] if o.get("name") == plant["subject"])
-            if plant["kind"] == "before_consent":
+            if plant["kind"] in ("before_consent", "unclassified_before_consent"):
                 assert "before_consent" in phases, plant
-            if plant["kind"] == "after_refusal":
+            if plant["kind"] in ("after_refusal", "unclassified_after_refusal"):
                 assert "reject" in phases, plant
     assert len(kinds) >= 3, f"{site}: plant discrepancies of several kinds"
