@@ -194,7 +194,8 @@ _SET = re.compile(r"""Set-Cookie: *([^=\s]+)=|cookie *= *["'`]([^="'`]+)|setItem
 def replica_names() -> set[str]:
     """Names the replica sites set, read from the fixture web's files.
 
-    The engine-test site, the consent-banner test pages, the hostile-web site, the plain benchmark sites
+    The engine-test site, the consent-banner test pages, the hostile-web site, the plain benchmark sites,
+    the behaviour fixtures' libraries
     and the untuned fixture web (judged by its own ground truth, tests/fixtures/expected/untuned/)
     are not replicas.
     """
@@ -203,6 +204,10 @@ def replica_names() -> set[str]:
     for path in WEB.rglob("*"):
         host = path.relative_to(WEB).parts[0]
         if host in untuned:
+            continue
+        # FingerprintJS and rrweb serve the behaviour fixtures (www.behaviour-*.test), not the replicas;
+        # FingerprintJS probes cookie support with a throwaway "cookietest" cookie.
+        if any(part.startswith(("@fingerprintjs", "rrweb@")) for part in path.relative_to(WEB).parts):
             continue
         if path.is_file() and not any(t in host for t in ("engine-", "consent-", "hostile-", "plain-")) and path.suffix in (".headers", ".js", ".html", ""):
             for m in _SET.finditer(path.read_text(encoding="utf-8", errors="replace")):
