@@ -183,16 +183,8 @@ def launch_browser(playwright, options: BrowserOptions):
 @contextmanager
 def _fresh_context(browser, options: BrowserOptions, record_har_path: str | None, storage_state: str | None):
     context = browser.new_context(**_context_kwargs(options, record_har_path))
-    try:
-        context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
-        if storage_state:
-            _load_storage_state(context, storage_state)
+    with _prepared(context, options, storage_state):
         yield context
-    finally:
-        try:
-            context.close()
-        except Exception:  # the browser died with the phase: the next phase gets a new one
-            pass
 
 
 @contextmanager
@@ -213,6 +205,14 @@ def _persistent_context(playwright, options: BrowserOptions, user_data_dir: Path
         if "executable doesn't exist" in str(exc).lower():
             raise UserError(no_chromium_message(executable)) from None
         raise
+    with _prepared(context, options, storage_state):
+        yield context
+
+
+@contextmanager
+def _prepared(context, options: BrowserOptions, storage_state: str | None):
+    """Timeouts and saved login state on a new context; closed at the end even if its browser died
+    (a crashed persistent profile is removed by private_profile)."""
     try:
         context.set_default_navigation_timeout(options.navigation_timeout_s * 1000)
         if storage_state:
@@ -221,7 +221,7 @@ def _persistent_context(playwright, options: BrowserOptions, user_data_dir: Path
     finally:
         try:
             context.close()
-        except Exception:  # a crashed browser still leaves its profile: private_profile removes it
+        except Exception:  # the browser died with the phase: nothing left to close
             pass
 
 
