@@ -75,13 +75,15 @@ class Collectors:
 
 
 class Screenshots(Collector):
-    """The first page as the visitor saw it, and any moment a step asks for (`take`)."""
+    """The first page as the visitor saw it (`start`), and any moment a step asks for (`take`).
+    A screenshot costs the renderer a frame and a PNG encoding: phases whose start page looks as
+    before consent's (accept, reject) keep only the moment after their click."""
 
-    def __init__(self, out_dir: Path, phase: str):
+    def __init__(self, out_dir: Path, phase: str, start: bool = True):
         self.out_dir = out_dir
         self.phase = phase
         self.paths: list[str] = []  # relative to the scan file
-        self._first_seen = False
+        self._first_seen = not start
 
     def after_page(self, context, page, visit: PageVisit) -> None:
         if not self._first_seen and visit.ok:  # a page that failed to load shows nothing worth keeping

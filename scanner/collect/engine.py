@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +22,7 @@ from scanner import __version__
 from scanner.collect.browser import BrowserOptions, browser_version, launch_browser, open_context
 from scanner.collect.behaviour import BehaviourCollector
 from scanner.collect.collectors import Collectors, Har, Screenshots
+from scanner.collect.cooperative import Cooperative
 from scanner.collect.recorder import PhaseRecorder
 from scanner.config import SiteConfig
 from scanner.collect.consent import ConsentDriver
@@ -44,11 +44,11 @@ class ScanOptions:
     phases: tuple[str, ...] = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED)
     settle_s: float = 2.0  # cap on waiting for the network to go idle after load
     dwell_s: float = 5.0  # cap on waiting for timers a page scheduled while loading (0 = never wait)
-    after_click_s: float = 1.5  # trackers gated by consent load a moment after the click
+    after_click_s: float = 1.5  # cap on the clicked page's network settling (trackers load after the click)
     consent_timeout_s: float = 10.0
     synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
     screenshots: bool = True
-    jobs: int = 1  # phases run at once (one browser each); the before-consent one hands over the page list
+    jobs: int = 3  # phases at once in the one browser (cooperative.py); 1: one after another
     behaviour: bool = True  # fingerprinting, recorders, key logging, URL leaks, pixels (docs/behaviour.md)
     input_wait_s: float = 0.6  # after typing into a page's fields, time for a keylogger to send
     credentials: Mapping[str, str] | None = None  # where login steps read their variables; None: os.environ
@@ -79,25 +79,11 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(site.start_url))
     order = phases_for(site, options)
-    if options.jobs > 1:
-        first, pages, browser, results = _run_overlapped(site, order, out_dir, site_domain, say, options)
-        if not _reachable(first):
-            results = []  # as one after another: no later phase when the start page did not load
-    else:
-        with sync_playwright() as pw, launch_browser(pw, options.browser) as shared:
-            # The before-consent phase discovers the page list the other phases visit.
-            say("phase", BEFORE_CONSENT)
-            first, discovered, browser = run_phase(
-                pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
-                site_domain, say, shared)
-            pages = discovered or (normalise(site.start_url) or site.start_url,)
-            results = []
-            # A start page that does not load makes every later phase repeat the same failure.
-            for phase in order[1:] if _reachable(first) else ():
-                say("phase", phase)
-                job = PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options,
-                               expect_notice=_notice_possible(first))
-                results.append(run_phase(pw, job, site_domain, say, shared)[0])
+    with sync_playwright() as pw, launch_browser(pw, options.browser) as shared:
+        if options.jobs > 1:
+            first, pages, browser, results = _run_together(pw, shared, site, order, out_dir, site_domain, say, options)
+        else:
+            first, pages, browser, results = _run_in_turn(pw, shared, site, order, out_dir, site_domain, say, options)
     phases = [first, *results]
     scan = ScanResult(
         schema_version=SCHEMA_VERSION, site=site.name, start_url=site.start_url,
@@ -118,40 +104,91 @@ def _notice_possible(first: PhaseResult) -> bool:
     return not (first.pages and first.pages[0].ok and first.consent.platform is None)
 
 
-def _run_overlapped(site: SiteConfig, order: list[str], out_dir: Path, site_domain: str, say: Progress,
-                    options: ScanOptions) -> tuple[PhaseResult, tuple[str, ...], str, list[PhaseResult]]:
-    """All phases at once, up to `options.jobs`, each in its own thread, Playwright and browser
-    (Playwright objects must not cross threads). The other phases load the start page and make
-    their consent choice while the before-consent phase is still discovering the page list; they
-    wait for that list only to visit it. Results keep the phase order."""
-    page_list: Future = Future()
+def _run_in_turn(pw, shared, site: SiteConfig, order: list[str], out_dir: Path, site_domain: str, say: Progress,
+                 options: ScanOptions) -> tuple[PhaseResult, tuple[str, ...], str, list[PhaseResult]]:
+    """One phase after another; the later ones know whether the start page showed a notice."""
+    say("phase", BEFORE_CONSENT)
+    first, discovered, browser = run_phase(
+        pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+        site_domain, say, shared)
+    pages = discovered or (normalise(site.start_url) or site.start_url,)
+    results = []
+    # A start page that does not load makes every later phase repeat the same failure.
+    for phase in order[1:] if _reachable(first) else ():
+        say("phase", phase)
+        job = PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options,
+                       expect_notice=_notice_possible(first))
+        results.append(run_phase(pw, job, site_domain, say, shared)[0])
+    return first, pages, browser, results
+
+
+def _run_together(pw, shared, site: SiteConfig, order: list[str], out_dir: Path, site_domain: str, say: Progress,
+                  options: ScanOptions) -> tuple[PhaseResult, tuple[str, ...], str, list[PhaseResult]]:
+    """Up to `options.jobs` phases at once in the one browser (cooperative.py), each in its own fresh
+    context. The later phases load the start page and make their consent choice while the
+    before-consent phase is still discovering the page list; they wait for that list only to visit
+    it. The logged-in phases run one after the other (two logins at once with one account may
+    log each other out). Results keep the phase order."""
+    together = Cooperative(pw)
+    page_list = together.future()
     fallback = (normalise(site.start_url) or site.start_url,)
+    slots = together.future()  # a token per running phase: at most `options.jobs` at once
+    free = [options.jobs]
+
+    def take_slot() -> None:
+        nonlocal slots
+        while free[0] <= 0:
+            together.wait(slots)
+        free[0] -= 1
+
+    def give_slot() -> None:
+        nonlocal slots
+        free[0] += 1
+        done, slots = slots, together.future()
+        done.set_result(None)
 
     def discover() -> tuple[PhaseResult, str]:
+        take_slot()
         try:
-            with sync_playwright() as pw:
-                say("phase", BEFORE_CONSENT)
-                first, discovered, browser = run_phase(
-                    pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
-                    site_domain, say)
+            say("phase", BEFORE_CONSENT)
+            first, discovered, browser = run_phase(
+                pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+                site_domain, say, shared)
             page_list.set_result(discovered or fallback)
             return first, browser
         finally:
             if not page_list.done():  # a crash must not leave the other phases waiting for ever
                 page_list.set_result(fallback)
+            give_slot()
 
-    def unit(phase: str) -> PhaseResult:
-        say("phase", phase)
-        job = PhaseJob(site=site, phase=phase, pages=(), out_dir=out_dir, options=options,
-                       pages_later=page_list.result)
-        with sync_playwright() as pw:
-            return run_phase(pw, job, site_domain, say)[0]
+    def chain(phases: tuple[str, ...]) -> list[PhaseResult]:
+        results = []
+        for phase in phases:
+            take_slot()
+            try:
+                say("phase", phase)
+                job = PhaseJob(site=site, phase=phase, pages=(), out_dir=out_dir, options=options,
+                               pages_later=lambda: together.wait(page_list))
+                results.append(run_phase(pw, job, site_domain, say, shared)[0])
+            finally:
+                give_slot()
+        return results
 
-    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        before = pool.submit(discover)  # first in, so it always has a worker
-        others = [pool.submit(unit, phase) for phase in order[1:]]
-        first, browser = before.result()
-        return first, page_list.result(), browser, [f.result() for f in others]
+    later = order[1:]
+    chains = [(p,) for p in later if p not in LOGGED_IN_PHASES]
+    logged_in = tuple(p for p in later if p in LOGGED_IN_PHASES)
+    if logged_in:
+        chains.append(logged_in)
+    outcome = together.run([discover, *[lambda c=c: chain(c) for c in chains]])
+    for item in outcome:
+        if isinstance(item, Exception):
+            raise item
+    (first, browser), *chained = outcome
+    by_phase = {r.phase: r for results in chained for r in results}
+    results = [by_phase[p] for p in later if p in by_phase]
+    if not _reachable(first):
+        results = []  # as one after another: no later phase when the start page did not load
+    return first, page_list.result(), browser, results
 
 
 def phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
@@ -171,7 +208,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
     apply consent; log in; visit the pages). Returns the result, the discovered page list, the browser version."""
     options = job.options
     recorder = PhaseRecorder(phase=job.phase, site_domain=site_domain)
-    shots = Screenshots(job.out_dir, job.phase) if options.screenshots else None
+    shots = Screenshots(job.out_dir, job.phase, start=job.phase == BEFORE_CONSENT) if options.screenshots else None
     behaviour = (BehaviourCollector(phase=job.phase, site_domain=site_domain, input_wait_s=options.input_wait_s)
                  if options.behaviour else None)
     har = Har(job.out_dir / f"{job.phase}.har", _login_secrets(job) + _typed_values()) if options.har else None
@@ -197,7 +234,8 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
             first = visitor.visit(start, probe_inputs=job.phase == BEFORE_CONSENT)
             visits.append(first)
             if job.phase == BEFORE_CONSENT:
-                consent = ConsentOutcome(action="none", platform=driver.detect(visitor.page) if first.ok else None)
+                consent = ConsentOutcome(action="none", platform=driver.detect(
+                    visitor.page, shown_since=visitor.shown_since) if first.ok else None)
                 driver.stand_down()
                 discovered = _crawl(visitor, [start] if first.ok else [], site_domain, job.site.deny_patterns,
                                     job.site.pages, visits, already=(start, first.final_url or start))
@@ -205,13 +243,16 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
                 consent = _consent(visitor, driver, job, first, shots)
                 driver.stand_down()
                 if login_cfg and login is None:
+                    visitor.settle(options.after_click_s)  # what the click started, before the login page
                     login = _login(visitor, login_cfg)
                     if login.logged_in:
                         _crawl(visitor, _app_pages(job.site.start_url, login_cfg), site_domain,
                                login_cfg.deny_patterns, job.site.pages, visits, visit_seeds=True)
                 elif not login_cfg:
-                    for url in job.page_list():  # start page again: what a visitor sees once the choice is made
-                        visits.append(visitor.visit(url))
+                    # The start page again, what a visitor sees once the choice is made: in a new tab,
+                    # while the clicked page finishes what the click started (trackers load after it).
+                    for i, url in enumerate(job.page_list()):
+                        visits.append(visitor.visit(url, beside_current=i == 0))
             collectors.finish(context, visitor.page)
     except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
         error = first_line(exc)
@@ -235,12 +276,11 @@ def _storage_state(site: SiteConfig, login_cfg) -> tuple[str | None, LoginOutcom
 def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, shots: Screenshots | None) -> ConsentOutcome:
     action = "reject" if job.phase in REFUSED_PHASES else "accept"
     if first.ok:
-        consent = driver.apply(visitor.page, action, expect_notice=job.expect_notice)
+        consent = driver.apply(visitor.page, action, expect_notice=job.expect_notice, shown_since=visitor.shown_since)
     else:
         consent = ConsentOutcome(action=action, status="not_refused" if action == "reject" else "not_given",
                                  reason=f"start page failed: {first.error}")
-    visitor.settle(job.options.after_click_s)
-    if shots is not None:
+    if shots is not None and consent.clicked:  # what the click left on screen (nothing clicked: nothing to show)
         consent = dataclasses.replace(consent, screenshot=shots.take(visitor.page, f"{job.phase}-after-click.png"))
     return consent
 
@@ -322,29 +362,33 @@ class _Visitor:
         self.options = options
         self.say = say
         self.page = None
-        self._crashed = False
+        self.shown_since = time.monotonic()  # when the current page started loading
         self._new_page()
 
-    def _new_page(self) -> None:
-        if self.page is not None:
+    def _new_page(self, keep_current: bool = False) -> None:
+        if self.page is not None and not keep_current:
             try:
                 self.page.close()
             except PlaywrightError:
                 pass
         self.page = self.context.new_page()
-        self._crashed = False
-        self.page.on("crash", lambda _page: setattr(self, "_crashed", True))
         self.collectors.attach(self.context, self.page)
 
-    def visit(self, url: str, probe_inputs: bool = True) -> PageVisit:
+    def visit(self, url: str, probe_inputs: bool = True, beside_current: bool = False) -> PageVisit:
+        """Load `url` and let it settle. `beside_current`: in a new tab, the current page staying open
+        (and recorded) until the new one has settled, then closed."""
         self.recorder.current_page = url
         if self.behaviour:
             self.behaviour.current_page = url
-        started = time.monotonic()
+        previous = self.page if beside_current else None
+        if previous is not None:
+            self._new_page(keep_current=True)
+        self.shown_since = started = time.monotonic()
         try:
             response = self.page.goto(url, wait_until="load")
             self.settle(self.options.settle_s)
             self.dwell(self.options.dwell_s)
+            _let_go(previous, self.options.after_click_s)
             title = self.page.title()
             visit = PageVisit(url=url, phase=self.recorder.phase, ok=True, final_url=self.page.url,
                               http_status=response.status if response else None, title=title,
@@ -353,6 +397,7 @@ class _Visitor:
             if probe_inputs and self.behaviour:  # the key-logging step: type into visible fields, never submit
                 self.behaviour.probe_inputs(self.page)
         except PlaywrightError as exc:
+            _let_go(previous, 0)
             visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=first_line(exc),
                               duration_s=round(time.monotonic() - started, 3))
             self.collectors.after_page(self.context, self.page, visit)
@@ -380,3 +425,18 @@ class _Visitor:
             self.page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
         except PlaywrightError:
             pass  # long-polling pages never go idle; the cap is the answer
+
+
+def _let_go(page, cap_s: float) -> None:
+    """Close a page once its network has settled (up to `cap_s`; it has usually long settled)."""
+    if page is None:
+        return
+    try:
+        if cap_s > 0:
+            page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
+    except PlaywrightError:
+        pass
+    try:
+        page.close()
+    except PlaywrightError:
+        pass

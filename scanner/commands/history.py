@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
 # ---------------------------------------------------------------- helpers ---
 
-def _scan_options(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, jobs: int = 1,
+def _scan_options(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, jobs: int = 3,
                   timeout: float = 20.0, dwell_s: float = 5.0):
     from scanner.collect.browser import BrowserOptions
     from scanner.collect.engine import ScanOptions
@@ -48,7 +48,7 @@ def _scan_options(out_dir: Path, resolver_rules: str | None, insecure: bool, syn
 
 
 def _scanner(out_dir: Path, resolver_rules: str | None, insecure: bool, synthetic: bool, console: Console,
-             jobs: int = 1, verbosity: Verbosity = Verbosity(), options=None):
+             jobs: int = 3, verbosity: Verbosity = Verbosity(), options=None):
     from scanner.collect.engine import scan_site
 
     options = options or _scan_options(out_dir, resolver_rules, insecure, synthetic, jobs)
@@ -209,7 +209,7 @@ def check(
     db: DbOption = None,
     out: OutOption = DEFAULT_OUT,
     from_history: bool = typer.Option(False, "--from-history", help="Judge the latest stored scans, do not scan."),
-    jobs: int = typer.Option(1, "--jobs", min=1, max=4, help="Phases run at once after before-consent."),
+    jobs: int = typer.Option(3, "--jobs", min=1, max=5, help="Phases at once per site, in one browser (1: one after another)."),
     workers: Optional[int] = typer.Option(None, "--workers", min=1,
                                           help="Every (site, phase) a unit; at most N browsers at once."),
     broker: Optional[str] = typer.Option(None, "--broker", envvar="COOKIESCAN_BROKER",

@@ -9,7 +9,9 @@ Everything a page controls is printed as text, control characters made visible.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import sys
+import threading
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -65,3 +67,17 @@ def site_progress(console: Console, site: str, verbosity: Verbosity = Verbosity(
             lines(event, detail)
             status.update(escape(safe(f"{site}: {event} {detail}", limit=160)))
         yield update
+
+
+def import_meanwhile(*modules: str) -> None:
+    """Import what a command needs after its scan (the judge: pandas, half a second of CPU) on a
+    second thread while the browser starts: the scan mostly waits on the network meanwhile.
+    An import error here is not lost: the real import after the scan raises it again."""
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:
+                return
+
+    threading.Thread(target=run, name="import-meanwhile", daemon=True).start()

@@ -18,7 +18,7 @@ from scanner.common.urls import without_password
 from scanner.commands.options import (
     DEFAULT_DB, DEFAULT_OUT, ConfigOption, DbOption, InsecureOption, OutOption, ResolverOption,
 )
-from scanner.commands.progress import Verbosity, say, site_progress
+from scanner.commands.progress import Verbosity, import_meanwhile, say, site_progress
 from scanner.config import SiteConfig, load_config, site_from_url
 from scanner.errors import UserError
 from scanner.models import ScanResult
@@ -42,8 +42,8 @@ def scan(
     har: bool = typer.Option(False, "--har", help="Also write a (redacted) HAR file per phase."),
     as_json: bool = typer.Option(False, "--json", help="Print the scan result as JSON on stdout."),
     timeout: float = typer.Option(20.0, "--timeout", help="Seconds before a page load is marked failed."),
-    jobs: int = typer.Option(1, "--jobs", min=1, max=4,
-                             help="Phases run at once, one browser each (1: one browser, phases one after another)."),
+    jobs: int = typer.Option(3, "--jobs", min=1, max=5,
+                             help="Phases at once, each in its own fresh context of one browser (1: one after another)."),
     dwell: float = typer.Option(5.0, "--dwell", min=0.0, max=60.0,
                                 help="Cap (s) on waiting after load for timers the page scheduled while loading."),
     resolver_rules: ResolverOption = None,
@@ -56,7 +56,6 @@ def scan(
     Exits 2 when the start page cannot be loaded (the scan file is still written).
     """
     from scanner.collect.engine import ScanOptions, scan_site
-    from scanner.judge.health import start_page_error
     from scanner.scanfile import scan_dir
 
     site = _site(target, config, pages)
@@ -67,6 +66,7 @@ def scan(
     console = terminal_console(stderr=True)
     verbosity = Verbosity(quiet=quiet, verbose=verbose)
     require_chromium(options.browser.executable)
+    import_meanwhile("scanner.judge", "scanner.history.gate")
     result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress), verbosity)
     db = db or DEFAULT_DB
     findings = _record(result, site, db, config, store=not no_history, out=out)
@@ -75,6 +75,7 @@ def scan(
         sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=1) + "\n")
     elif not quiet:
         _print_summary(terminal_console(), result)
+    from scanner.judge.health import start_page_error
     broken = start_page_error(result)
     if broken:
         raise UserError(f"{site.start_url}: the start page could not be loaded: {broken}")
@@ -89,7 +90,7 @@ def scan(
 def demo(
     out: OutOption = DEFAULT_OUT,
     db: DbOption = None,
-    jobs: int = typer.Option(2, "--jobs", min=1, max=4, help="Phases run at once (one browser each)."),
+    jobs: int = typer.Option(3, "--jobs", min=1, max=5, help="Phases at once per site, in one browser (1: one after another)."),
     pages: Optional[int] = typer.Option(None, "--pages", min=1, help="Pages per phase (default: the demo's 10)."),
     sites: Optional[list[str]] = typer.Option(None, "--site", help="Only this replica site (repeatable)."),
 ) -> None:

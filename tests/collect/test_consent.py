@@ -7,7 +7,7 @@ import pytest
 
 from scanner.knowledge.classify import Classifier
 from scanner.collect.consent import consent_cookie_patterns
-from scanner.collect.consent.autoconsent import _assets, popup_selectors, version
+from scanner.collect.consent.autoconsent import _assets, init_message, popup_selectors, version
 from scanner.collect.consent.heuristic import ACCEPT, REJECT, SETTINGS
 from scanner.collect.consent.rules import RULES_DIR, RuleError, load_rules, matches, parse_rule, platform_of_autoconsent
 from scanner.knowledge.cookies import load_knowledge_base
@@ -31,8 +31,19 @@ def test_platform_rules_can_detect_accept_and_reject(platform):
         assert flow, f"{rule.source}: empty flow"
 
 
+def test_a_frame_gets_the_general_rules_and_only_its_own_sites_rules():
+    assets = _assets()
+    pattern, rule = next((p, r) for p, r in assets.specific if p is not None and "aa|envoyair" in p.pattern)
+    elsewhere = json.loads(init_message("https://shop.example/"))["rules"]["autoconsent"]
+    there = json.loads(init_message("https://www.aa.com/booking"))["rules"]["autoconsent"]
+    names = {r["name"] for r in elsewhere}
+    assert rule["name"] not in names and rule["name"] in {r["name"] for r in there}
+    assert {r["name"] for r in assets.general} <= names and len(elsewhere) == len(assets.general)
+    assert len(json.dumps(elsewhere)) < len(json.dumps(list(assets.by_name.values()))) / 3
+
+
 def test_autoconsent_names_in_rules_exist_in_the_pinned_autoconsent():
-    rules_by_name = _assets()[2]
+    rules_by_name = _assets().by_name
     dynamic = {"Onetrust", "Klaro", "Cybotcookiebot", "consentmanager.net", "Sourcepoint-frame"}  # written in TS
     for rule in load_rules():
         for name in rule.autoconsent:

@@ -65,7 +65,7 @@ def test_two_workers_scan_through_redis_into_postgresql(scale_web, redis_service
         for host in hosts[:2]:
             scan = complete_scan(store, host)
             assert any(c.name == "trk_uid" for c in scan.phases[1].cookies)
-            assert (tmp_path / "out" / host).is_dir() and list((tmp_path / "out" / host).rglob("accept-start.png"))
+            assert (tmp_path / "out" / host).is_dir() and list((tmp_path / "out" / host).rglob("before_consent-start.png"))
     assert "Gate:" in out
 
 
