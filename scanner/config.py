@@ -168,8 +168,9 @@ def load_config(path: Path) -> ProjectConfig:
 
 
 def _terms(raw, where: str) -> tuple[str, ...]:
-    if not isinstance(raw, (list, tuple)) or not all(isinstance(t, str) and t.strip() for t in raw):
-        raise ConfigError(f"{where}: sensitive_terms must be a list of words")
+    # The schema checked it is a list of strings; a blank one would mark every page sensitive.
+    if any(not t.strip() for t in raw):
+        raise ConfigError(f"{where}: sensitive_terms holds an empty word")
     from scanner.common.text import fold
     return tuple(fold(t.strip()) for t in raw)
 # What each login step needs; a value may be "$ENV_NAME", "env:ENV_NAME", "$username" or "$password".

@@ -100,7 +100,8 @@ def _reachable(first: PhaseResult) -> bool:
     return first.error is None and bool(first.pages) and first.pages[0].ok
 
 
-def _notice_possible(first: PhaseResult) -> bool:
+def notice_possible(first: PhaseResult) -> bool:
+    """Whether a later phase may meet a notice: not when before consent loaded the start page and saw none."""
     return not (first.pages and first.pages[0].ok and first.consent.platform is None)
 
 
@@ -117,7 +118,7 @@ def _run_in_turn(pw, shared, site: SiteConfig, order: list[str], out_dir: Path, 
     for phase in order[1:] if _reachable(first) else ():
         say("phase", phase)
         job = PhaseJob(site=site, phase=phase, pages=pages, out_dir=out_dir, options=options,
-                       expect_notice=_notice_possible(first))
+                       expect_notice=notice_possible(first))
         results.append(run_phase(pw, job, site_domain, say, shared)[0])
     return first, pages, browser, results
 
@@ -229,9 +230,11 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
             driver.install(context)
             visitor = _Visitor(context, recorder, collectors, options, say, behaviour)
             start = normalise(job.site.start_url) or job.site.start_url
-            # Before the consent click of an accept/reject phase nothing is typed: what a
-            # keylogger sends then would be credited to a choice not yet made.
-            first = visitor.visit(start, probe_inputs=job.phase == BEFORE_CONSENT)
+            # Before the consent click of an accept/reject phase nothing is typed (what a keylogger
+            # sends then would be credited to a choice not yet made), and the consent step starts at
+            # the load event: it waits for the notice itself, and the page is still recorded meanwhile.
+            before = job.phase == BEFORE_CONSENT
+            first = visitor.visit(start, probe_inputs=before, settle=before)
             visits.append(first)
             if job.phase == BEFORE_CONSENT:
                 consent = ConsentOutcome(action="none", platform=driver.detect(
@@ -374,9 +377,9 @@ class _Visitor:
         self.page = self.context.new_page()
         self.collectors.attach(self.context, self.page)
 
-    def visit(self, url: str, probe_inputs: bool = True, beside_current: bool = False) -> PageVisit:
-        """Load `url` and let it settle. `beside_current`: in a new tab, the current page staying open
-        (and recorded) until the new one has settled, then closed."""
+    def visit(self, url: str, probe_inputs: bool = True, beside_current: bool = False, settle: bool = True) -> PageVisit:
+        """Load `url` and (`settle`) wait for its network and load-time timers. `beside_current`: in a
+        new tab, the current page staying open (and recorded) until the new one has settled, then closed."""
         self.recorder.current_page = url
         if self.behaviour:
             self.behaviour.current_page = url
@@ -386,8 +389,9 @@ class _Visitor:
         self.shown_since = started = time.monotonic()
         try:
             response = self.page.goto(url, wait_until="load")
-            self.settle(self.options.settle_s)
-            self.dwell(self.options.dwell_s)
+            if settle:
+                self.settle(self.options.settle_s)
+                self.dwell(self.options.dwell_s)
             _let_go(previous, self.options.after_click_s)
             title = self.page.title()
             visit = PageVisit(url=url, phase=self.recorder.phase, ok=True, final_url=self.page.url,

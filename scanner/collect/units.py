@@ -21,7 +21,7 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.collect.crawl import normalise
-from scanner.collect.engine import PhaseJob, Progress, ScanOptions, phases_for, run_phase
+from scanner.collect.engine import PhaseJob, Progress, ScanOptions, notice_possible, phases_for, run_phase
 from scanner.common.domains import host_of, registrable_domain
 from scanner.config import SiteConfig
 from scanner.models import BEFORE_CONSENT, ConsentOutcome, PhaseResult, ScanResult
@@ -35,6 +35,7 @@ class Unit:
     pages: tuple[str, ...]  # empty before consent: that unit discovers them
     started_at: str  # the scan this unit belongs to
     options: ScanOptions
+    expect_notice: bool = True  # False once the before-consent unit loaded the start page and saw no notice
 
     @property
     def key(self) -> str:
@@ -63,7 +64,9 @@ def next_units(first: Unit, output: UnitOutput) -> list[Unit]:
     """The phases after before-consent, each visiting the page list it discovered."""
     start = normalise(first.site.start_url) or first.site.start_url
     pages = output.discovered or (start,)
-    return [dataclasses.replace(first, phase=phase, pages=pages) for phase in phases_for(first.site, first.options)[1:]]
+    expect = notice_possible(output.result)
+    return [dataclasses.replace(first, phase=phase, pages=pages, expect_notice=expect)
+            for phase in phases_for(first.site, first.options)[1:]]
 
 
 def run_unit(unit: Unit, out_dir: Path, progress: Progress | None = None) -> UnitOutput:
@@ -73,7 +76,8 @@ def run_unit(unit: Unit, out_dir: Path, progress: Progress | None = None) -> Uni
     say = progress or (lambda event, detail: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(unit.site.start_url))
-    job = PhaseJob(site=unit.site, phase=unit.phase, pages=unit.pages, out_dir=out_dir, options=unit.options)
+    job = PhaseJob(site=unit.site, phase=unit.phase, pages=unit.pages, out_dir=out_dir, options=unit.options,
+                   expect_notice=unit.expect_notice)
     with sync_playwright() as pw:
         result, discovered, browser = run_phase(pw, job, site_domain, say)
     return UnitOutput(result=result, discovered=discovered, browser=browser)

@@ -24,7 +24,7 @@ def scan(browser_options, tmp_path_factory):
                       accept_selector="#accept", reject_selector="#reject")
     events = []
     fast = dataclasses.replace(browser_options, navigation_timeout_s=4)  # the hanging page costs this, per phase
-    result = scan_site(site, ScanOptions(browser=fast, out_dir=out),
+    result = scan_site(site, ScanOptions(browser=fast, out_dir=out, jobs=1),  # one after another; jobs=3 below
                        progress=lambda event, detail: events.append((event, detail)))
     scan_json = next(out.rglob("scan.json"))
     return result, scan_json, events
@@ -156,8 +156,13 @@ def test_phases_run_in_parallel_give_the_same_observations(scan, browser_options
     sequential = scan[0]
     site = SiteConfig(name="www.engine-test.fr", start_url="https://www.engine-test.fr/", pages=3,
                       accept_selector="#accept", reject_selector="#reject")
-    parallel = scan_site(site, ScanOptions(browser=browser_options, out_dir=tmp_path, jobs=2))
+    events = []
+    parallel = scan_site(site, ScanOptions(browser=browser_options, out_dir=tmp_path, jobs=3),
+                         lambda event, detail: events.append((event, detail)))
     assert [p.phase for p in parallel.phases] == ["before_consent", "accept", "reject"]
+    # Side by side in one browser: every phase started before the first page of any was done.
+    first_page = next(i for i, (event, _) in enumerate(events) if event == "page")
+    assert {d for e, d in events[:first_page] if e == "phase"} == {"before_consent", "accept", "reject"}
     assert parallel.page_list == sequential.page_list[:3]
     for phase in ("accept", "reject"):
         names = {c.name for c in parallel.phase(phase).cookies}

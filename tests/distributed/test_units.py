@@ -1,6 +1,7 @@
 """Units are plain data: they round-trip through JSON, carry no secret, and shards split the sites."""
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from scanner.config import load_config
 from scanner.distributed.broker import task_id
 from scanner.distributed.sites import shard
 from scanner.errors import UserError
-from scanner.models import ACCEPT, AUTHENTICATED, BEFORE_CONSENT, REJECT
+from scanner.models import ACCEPT, AUTHENTICATED, BEFORE_CONSENT, REJECT, ConsentOutcome, PageVisit
 from scanner.scanfile import load_scan
 
 DEMO = Path(__file__).resolve().parents[2] / "scanner" / "demo" / "demo.toml"
@@ -54,6 +55,23 @@ def test_the_units_after_before_consent_visit_the_discovered_pages():
     assert all(u.pages == ("https://a/", "https://a/b") and u.started_at == first.started_at for u in later)
     nothing_found = UnitOutput(result=discovered.result, discovered=(), browser="1")
     assert next_units(first, nothing_found)[0].pages == ("https://pro.doctolib.fr/",)
+
+
+def test_later_units_skip_the_banner_wait_only_when_before_consent_saw_the_start_page_without_one():
+    first = first_unit(logged_in_site(), ScanOptions())
+    start = PageVisit(url="https://pro.doctolib.fr/", phase=BEFORE_CONSENT, ok=True)
+    plain = failed_phase(first, "x").result
+
+    def after(platform, ok=True):
+        seen = dataclasses.replace(plain, error=None, pages=(dataclasses.replace(start, ok=ok),),
+                                   consent=ConsentOutcome(action="none", platform=platform))
+        units = next_units(first, UnitOutput(result=seen, discovered=("https://pro.doctolib.fr/",), browser="1"))
+        back = [unit_from_data(json.loads(json.dumps(unit_to_data(u)))) for u in units]
+        return {u.expect_notice for u in back}
+
+    assert after(None) == {False}
+    assert after("didomi") == {True}
+    assert after(None, ok=False) == {True}  # a start page that did not load says nothing about a notice
 
 
 def test_outputs_round_trip_with_their_files_and_assemble_into_one_scan(tmp_path):

@@ -129,3 +129,7 @@ def test_sensitive_terms_in_the_config_are_folded_and_a_bad_list_is_one_line(tmp
     bad.write_text('[[site]]\nname = "a.fr"\nstart_url = "https://a.fr/"\nsensitive_terms = "psychiatre"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad.toml:4: sensitive_terms: expected a list of strings, got a string"):
         load_config(bad)
+    blank = tmp_path / "blank.toml"
+    blank.write_text('[[site]]\nname = "a.fr"\nstart_url = "https://a.fr/"\nsensitive_terms = ["ivg", " "]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"blank.toml:1: \[\[site\]\] #1.*: sensitive_terms holds an empty word"):
+        load_config(blank)

@@ -1,0 +1,34 @@
+"""Phases side by side on one Playwright: a function waiting blocks only itself."""
+from __future__ import annotations
+
+from playwright.sync_api import sync_playwright
+
+from scanner.collect.cooperative import Cooperative
+
+
+def test_functions_run_side_by_side_and_hand_each_other_results():
+    with sync_playwright() as pw:
+        together = Cooperative(pw)
+        first_done, second_done = together.future(), together.future()
+        order = []
+
+        def waits_for_the_second():
+            order.append("first starts")
+            value = together.wait(second_done)  # would never return if the others could not run meanwhile
+            order.append("first resumes")
+            first_done.set_result(value + 1)
+            return value + 1
+
+        def waits_for_the_third():
+            order.append("second starts")
+            second_done.set_result(41)
+            return together.wait(first_done) * 10
+
+        def fails():
+            order.append("third starts")
+            raise ValueError("a phase's own error")
+
+        results = together.run([waits_for_the_second, waits_for_the_third, fails])
+    assert results[:2] == [42, 420]
+    assert isinstance(results[2], ValueError) and str(results[2]) == "a phase's own error"
+    assert order[:3] == ["first starts", "second starts", "third starts"] and "first resumes" in order
