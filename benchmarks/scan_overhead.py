@@ -81,7 +81,9 @@ def _click_like_the_scan(page, consent: ConsentOutcome, action: str) -> bool:
         found = re.search(r"button '(.+?)' \(", line)
         if found:
             try:
-                page.get_by_text(found.group(1), exact=True).first.click(timeout=4000)
+                # The scan reports the text folded to lower case: match it the same way.
+                text = re.compile(rf"^\s*{re.escape(found.group(1))}\s*$", re.IGNORECASE)
+                page.get_by_text(text).first.click(timeout=4000)
                 return True
             except PlaywrightError:
                 return False

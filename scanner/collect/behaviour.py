@@ -72,18 +72,14 @@ class BehaviourCollector(Collector):
     _pixels: dict = field(default_factory=dict)
     _fields_typed: int = 0
     _loaders: dict = field(default_factory=dict)  # script URL -> URL of what loaded it
-    _sessions: list = field(default_factory=list)
 
     # -- lifecycle -------------------------------------------------------
     def install(self, context) -> None:
         context.expose_binding(BINDING, self._on_script_event)
         context.add_init_script(BEHAVIOUR_JS)
 
-    def attach(self, context, page) -> None:
-        cdp = context.new_cdp_session(page)
+    def attach(self, context, page, cdp) -> None:
         cdp.on("Network.requestWillBeSent", self._on_request)
-        cdp.send("Network.enable")
-        self._sessions.append(cdp)
 
     def after_page(self, context, page, visit: PageVisit) -> None:
         if not visit.ok:

@@ -1,8 +1,10 @@
 """What watches a phase's pages, behind one small lifecycle (as tracker-radar-collector's collectors).
 
 The engine calls, in order: `install(context)` once before any page opens,
-`attach(context, page)` for every page it opens (a hung or crashed page is
-replaced by a new one), `after_page(context, page, visit)` after each visit,
+`attach(context, page, cdp)` for every page it opens (a hung or crashed page is
+replaced by a new one; `cdp` is the page's one CDP session, whose Network domain
+is enabled once every collector has subscribed: each event crosses from the
+browser to Python once, whoever listens), `after_page(context, page, visit)` after each visit,
 `finish(context, page)` before the context closes, and `result()` once it has
 closed. `result()` returns PhaseResult fields by name; a collector never sees
 another's data. One collector failing is said through progress and does not
@@ -25,7 +27,7 @@ class Collector(Protocol):
     def install(self, context) -> None:
         return None
 
-    def attach(self, context, page) -> None:
+    def attach(self, context, page, cdp) -> None:
         return None
 
     def after_page(self, context, page, visit: PageVisit) -> None:
@@ -56,7 +58,9 @@ class Collectors:
         self._each("install", context)
 
     def attach(self, context, page) -> None:
-        self._each("attach", context, page)
+        cdp = context.new_cdp_session(page)
+        self._each("attach", context, page, cdp)
+        cdp.send("Network.enable")
 
     def after_page(self, context, page, visit: PageVisit) -> None:
         self._each("after_page", context, page, visit)

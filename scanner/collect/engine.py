@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +23,7 @@ from scanner.collect.behaviour import BehaviourCollector
 from scanner.collect.collectors import Collectors, Har, Screenshots
 from scanner.collect.cooperative import Cooperative
 from scanner.collect.recorder import PhaseRecorder
+from scanner.collect.visitor import Visitor
 from scanner.config import SiteConfig
 from scanner.collect.consent import ConsentDriver
 from scanner.collect.crawl import follow_candidates, normalise, page_links
@@ -228,7 +228,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
                                    reject_selector=job.site.reject_selector, timeout_s=options.consent_timeout_s)
             collectors.install(context)
             driver.install(context)
-            visitor = _Visitor(context, recorder, collectors, options, say, behaviour)
+            visitor = Visitor(context, recorder, collectors, options, say, behaviour)
             start = normalise(job.site.start_url) or job.site.start_url
             # Before the consent click of an accept/reject phase nothing is typed (what a keylogger
             # sends then would be credited to a choice not yet made), and the consent step starts at
@@ -276,7 +276,7 @@ def _storage_state(site: SiteConfig, login_cfg) -> tuple[str | None, LoginOutcom
                                      f"(run: cookiescan login {site.name})")
 
 
-def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, shots: Screenshots | None) -> ConsentOutcome:
+def _consent(visitor: Visitor, driver, job: PhaseJob, first: PageVisit, shots: Screenshots | None) -> ConsentOutcome:
     action = "reject" if job.phase in REFUSED_PHASES else "accept"
     if first.ok:
         consent = driver.apply(visitor.page, action, expect_notice=job.expect_notice, shown_since=visitor.shown_since)
@@ -288,7 +288,7 @@ def _consent(visitor: "_Visitor", driver, job: PhaseJob, first: PageVisit, shots
     return consent
 
 
-def _crawl(visitor: "_Visitor", seeds: list[str], site_domain: str, deny_patterns, limit: int,
+def _crawl(visitor: Visitor, seeds: list[str], site_domain: str, deny_patterns, limit: int,
            visits: list[PageVisit], *, visit_seeds: bool = False, already: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Breadth-first over same-site links, in document order, until `limit` pages are known.
 
@@ -314,7 +314,7 @@ def _crawl(visitor: "_Visitor", seeds: list[str], site_domain: str, deny_pattern
     return tuple(pages)
 
 
-def _login(visitor: "_Visitor", login_cfg) -> LoginOutcome:
+def _login(visitor: Visitor, login_cfg) -> LoginOutcome:
     from scanner.collect.login.perform import perform_login  # only loaded for logged-in scans
     # What consent set belongs to the start page, what the login sets to the login page:
     # without these snapshots both would be credited to the first app page.
@@ -351,96 +351,3 @@ def _typed_values() -> tuple[str, ...]:
     """What the key-logging step types, in every form, to scrub from the HAR."""
     from scanner.collect.leaks import encoded_variants
     return tuple(text for _, _, text in encoded_variants())
-
-
-class _Visitor:
-    """Drives one page through a list of URLs; a page that hangs or crashes is replaced."""
-
-    def __init__(self, context, recorder: PhaseRecorder, collectors: Collectors, options: ScanOptions, say: Progress,
-                 behaviour: BehaviourCollector | None = None):
-        self.context = context
-        self.recorder = recorder  # which page a cookie first appeared on is the visitor's to say
-        self.behaviour = behaviour  # the same for what scripts do; it also runs the key-logging step
-        self.collectors = collectors
-        self.options = options
-        self.say = say
-        self.page = None
-        self.shown_since = time.monotonic()  # when the current page started loading
-        self._new_page()
-
-    def _new_page(self, keep_current: bool = False) -> None:
-        if self.page is not None and not keep_current:
-            try:
-                self.page.close()
-            except PlaywrightError:
-                pass
-        self.page = self.context.new_page()
-        self.collectors.attach(self.context, self.page)
-
-    def visit(self, url: str, probe_inputs: bool = True, beside_current: bool = False, settle: bool = True) -> PageVisit:
-        """Load `url` and (`settle`) wait for its network and load-time timers. `beside_current`: in a
-        new tab, the current page staying open (and recorded) until the new one has settled, then closed."""
-        self.recorder.current_page = url
-        if self.behaviour:
-            self.behaviour.current_page = url
-        previous = self.page if beside_current else None
-        if previous is not None:
-            self._new_page(keep_current=True)
-        self.shown_since = started = time.monotonic()
-        try:
-            response = self.page.goto(url, wait_until="load")
-            if settle:
-                self.settle(self.options.settle_s)
-                self.dwell(self.options.dwell_s)
-            _let_go(previous, self.options.after_click_s)
-            title = self.page.title()
-            visit = PageVisit(url=url, phase=self.recorder.phase, ok=True, final_url=self.page.url,
-                              http_status=response.status if response else None, title=title,
-                              duration_s=round(time.monotonic() - started, 3))
-            self.collectors.after_page(self.context, self.page, visit)
-            if probe_inputs and self.behaviour:  # the key-logging step: type into visible fields, never submit
-                self.behaviour.probe_inputs(self.page)
-        except PlaywrightError as exc:
-            _let_go(previous, 0)
-            visit = PageVisit(url=url, phase=self.recorder.phase, ok=False, error=first_line(exc),
-                              duration_s=round(time.monotonic() - started, 3))
-            self.collectors.after_page(self.context, self.page, visit)
-            self._new_page()  # a hung or crashed page must not poison the next visit
-        self.say("page", f"{'ok' if visit.ok else 'FAILED'} {url}")
-        return visit
-
-    def dwell(self, cap_s: float) -> None:
-        """Wait for the short timers the page scheduled while loading (recorder.js), then for the
-        network: a cookie written two seconds after load is recorded, a page with no such
-        timer costs one evaluate."""
-        if cap_s <= 0:
-            return
-        try:
-            remaining_ms = self.page.evaluate(
-                "cap => window.__cookiescanPendingTimers ? window.__cookiescanPendingTimers(cap) : 0", cap_s * 1000)
-        except PlaywrightError:
-            return
-        if remaining_ms:
-            self.page.wait_for_timeout(min(float(remaining_ms), cap_s * 1000) + 50)
-            self.settle(self.options.settle_s)
-
-    def settle(self, cap_s: float) -> None:
-        try:
-            self.page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
-        except PlaywrightError:
-            pass  # long-polling pages never go idle; the cap is the answer
-
-
-def _let_go(page, cap_s: float) -> None:
-    """Close a page once its network has settled (up to `cap_s`; it has usually long settled)."""
-    if page is None:
-        return
-    try:
-        if cap_s > 0:
-            page.wait_for_load_state("networkidle", timeout=cap_s * 1000)
-    except PlaywrightError:
-        pass
-    try:
-        page.close()
-    except PlaywrightError:
-        pass

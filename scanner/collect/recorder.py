@@ -68,14 +68,12 @@ class PhaseRecorder:
         context.expose_binding(BINDING, self._on_script_write)
         context.add_init_script(RECORDER_JS)
 
-    def attach(self, context, page) -> None:
+    def attach(self, context, page, cdp) -> None:
         """Listen to a page's network through CDP (iframes share it: site isolation is off)."""
-        cdp = context.new_cdp_session(page)
         cdp.on("Network.requestWillBeSent", self._on_request)
         cdp.on("Network.responseReceived", self._on_response)
         cdp.on("Network.loadingFailed", self._on_failed)
         cdp.on("Network.responseReceivedExtraInfo", self._on_extra_info)
-        cdp.send("Network.enable")
         self._sessions.append(cdp)
 
     # -- CDP events --------------------------------------------------------

@@ -12,8 +12,8 @@ class Tape(Collector):
     def install(self, context):
         self.calls.append(("install", context))
 
-    def attach(self, context, page):
-        self.calls.append(("attach", page))
+    def attach(self, context, page, cdp):
+        self.calls.append(("attach", page, cdp.enabled))
 
     def after_page(self, context, page, visit):
         self.calls.append(("after_page", visit.url))
@@ -23,6 +23,25 @@ class Tape(Collector):
 
     def result(self):
         return {"screenshots": ("a.png",)}
+
+
+class Session:
+    """A page's CDP session: records whether the Network domain was enabled yet."""
+
+    def __init__(self):
+        self.enabled = False
+
+    def send(self, method):
+        self.enabled = self.enabled or method == "Network.enable"
+
+
+class Context:
+    def __init__(self):
+        self.sessions = []
+
+    def new_cdp_session(self, page):
+        self.sessions.append(Session())
+        return self.sessions[-1]
 
 
 class Broken(Collector):
@@ -37,11 +56,14 @@ def test_hooks_run_in_order_and_a_failing_collector_is_said_not_raised():
     said = []
     tape = Tape()
     collectors = Collectors([Broken(), tape], lambda event, detail: said.append((event, detail)))
-    collectors.install("ctx")
-    collectors.attach("ctx", "page1")
-    collectors.after_page("ctx", "page1", PageVisit(url="https://a.example/", phase="accept", ok=True))
-    collectors.finish("ctx", "page1")
+    context = Context()
+    collectors.install(context)
+    collectors.attach(context, "page1")
+    collectors.after_page(context, "page1", PageVisit(url="https://a.example/", phase="accept", ok=True))
+    collectors.finish(context, "page1")
     assert [c[0] for c in tape.calls] == ["install", "attach", "after_page", "finish"]
+    # One CDP session for the page, its Network domain enabled once every collector has subscribed.
+    assert tape.calls[1] == ("attach", "page1", False) and len(context.sessions) == 1 and context.sessions[0].enabled
     assert collectors.result() == {"screenshots": ("a.png",)}
     assert said == [("collector-failed", "Broken.after_page: boom"), ("collector-failed", "Broken.result: no data")]
 
