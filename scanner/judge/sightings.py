@@ -75,16 +75,19 @@ def sightings(frame: pd.DataFrame, key: str, *, cap: int, extra: str | None = No
         ex_names = [str(v) for v in ex_values]
         for kk, ee in zip((ex_pairs // max(len(ex_values), 1)).tolist(), (ex_pairs % max(len(ex_values), 1)).tolist()):
             extras_of[kk].append(ex_names[ee])
+    # Plain lists from here: indexing numpy arrays one scalar at a time costs more than the loop itself.
     p_pg_list, kp_list = p_pg.tolist(), (key_phases % n_ph).tolist()
+    page_at, phase_at, first_list = page_start.tolist(), phase_start.tolist(), first_at.tolist()
+    t_ph_list, t_pg_list = t_ph.tolist(), t_pg.tolist()
     out = {}
     for i, name in enumerate(keys):
-        a, b = int(page_start[i]), int(page_start[i + 1])
-        first = int(first_at[i])
+        a, b = page_at[i], page_at[i + 1]
+        first = first_list[i]
         out[name] = Sightings(
-            phases=tuple(phase_names[x] for x in kp_list[phase_start[i]:phase_start[i + 1]]),
-            first_phase=phase_names[int(t_ph[first])],
-            first_page=pages[int(t_pg[first])],
-            pages=tuple(pages[x] for x in p_pg_list[a:min(b, a + cap)]),
+            phases=tuple([phase_names[x] for x in kp_list[phase_at[i]:phase_at[i + 1]]]),
+            first_phase=phase_names[t_ph_list[first]],
+            first_page=pages[t_pg_list[first]],
+            pages=tuple([pages[x] for x in p_pg_list[a:min(b, a + cap)]]),
             n_pages=b - a,
             extras=tuple(sorted(extras_of[i])),
         )
