@@ -15,7 +15,8 @@ between calls is short.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from greenlet import greenlet
 
@@ -80,3 +81,24 @@ class Cooperative:
                 future.set_result(result)
 
         greenlet(body).switch()
+
+
+class Slots:
+    """At most `n` holders at once (`with slots.held(): ...`); a greenlet waiting for a slot blocks only itself."""
+
+    def __init__(self, together: Cooperative, n: int):
+        self._together = together
+        self._free = n
+        self._freed = together.future()  # settles when a slot is given back
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        while self._free <= 0:
+            self._together.wait(self._freed)
+        self._free -= 1
+        try:
+            yield
+        finally:
+            self._free += 1
+            freed, self._freed = self._freed, self._together.future()
+            freed.set_result(None)

@@ -21,7 +21,7 @@ from scanner import __version__
 from scanner.collect.browser import BrowserOptions, browser_version, launch_browser, open_context
 from scanner.collect.behaviour import BehaviourCollector
 from scanner.collect.collectors import Collectors, Har, Screenshots
-from scanner.collect.cooperative import Cooperative
+from scanner.collect.cooperative import Cooperative, Slots
 from scanner.collect.recorder import PhaseRecorder
 from scanner.collect.visitor import Visitor
 from scanner.config import SiteConfig
@@ -133,46 +133,29 @@ def _run_together(pw, shared, site: SiteConfig, order: list[str], out_dir: Path,
     together = Cooperative(pw)
     page_list = together.future()
     fallback = (normalise(site.start_url) or site.start_url,)
-    slots = together.future()  # a token per running phase: at most `options.jobs` at once
-    free = [options.jobs]
-
-    def take_slot() -> None:
-        nonlocal slots
-        while free[0] <= 0:
-            together.wait(slots)
-        free[0] -= 1
-
-    def give_slot() -> None:
-        nonlocal slots
-        free[0] += 1
-        done, slots = slots, together.future()
-        done.set_result(None)
+    slots = Slots(together, options.jobs)
 
     def discover() -> tuple[PhaseResult, str]:
-        take_slot()
-        try:
-            say("phase", BEFORE_CONSENT)
-            first, discovered, browser = run_phase(
-                pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
-                site_domain, say, shared)
-            page_list.set_result(discovered or fallback)
-            return first, browser
-        finally:
-            if not page_list.done():  # a crash must not leave the other phases waiting for ever
-                page_list.set_result(fallback)
-            give_slot()
+        with slots.held():
+            try:
+                say("phase", BEFORE_CONSENT)
+                first, discovered, browser = run_phase(
+                    pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+                    site_domain, say, shared)
+                page_list.set_result(discovered or fallback)
+                return first, browser
+            finally:
+                if not page_list.done():  # a crash must not leave the other phases waiting for ever
+                    page_list.set_result(fallback)
 
     def chain(phases: tuple[str, ...]) -> list[PhaseResult]:
         results = []
         for phase in phases:
-            take_slot()
-            try:
+            with slots.held():
                 say("phase", phase)
                 job = PhaseJob(site=site, phase=phase, pages=(), out_dir=out_dir, options=options,
                                pages_later=lambda: together.wait(page_list))
                 results.append(run_phase(pw, job, site_domain, say, shared)[0])
-            finally:
-                give_slot()
         return results
 
     later = order[1:]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import sync_playwright
 
-from scanner.collect.cooperative import Cooperative
+from scanner.collect.cooperative import Cooperative, Slots
 
 
 def test_functions_run_side_by_side_and_hand_each_other_results():
@@ -32,3 +32,29 @@ def test_functions_run_side_by_side_and_hand_each_other_results():
     assert results[:2] == [42, 420]
     assert isinstance(results[2], ValueError) and str(results[2]) == "a phase's own error"
     assert order[:3] == ["first starts", "second starts", "third starts"] and "first resumes" in order
+
+
+def test_slots_let_no_more_than_n_in_at_once():
+    with sync_playwright() as pw:
+        together = Cooperative(pw)
+        slots = Slots(together, 2)
+        inside, most, gates = [0], [0], [together.future() for _ in range(3)]
+        events = []
+
+        def phase(i):
+            with slots.held():
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                events.append(f"in {i}")
+                if i < 2:
+                    together.wait(gates[0])  # the first two hold their slots until released
+                inside[0] -= 1
+            events.append(f"out {i}")
+
+        def release_first():
+            events.append("release")
+            gates[0].set_result(None)
+
+        together.run([lambda: phase(0), lambda: phase(1), lambda: phase(2), release_first])
+    assert most[0] == 2
+    assert events.index("in 2") > events.index("release")  # the third entered only once a slot was free
