@@ -96,6 +96,11 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     return scan
 
 
+def start_page(site: SiteConfig) -> str:
+    """The site's start URL as the crawl spells pages (the page list begins with it)."""
+    return normalise(site.start_url) or site.start_url
+
+
 def _reachable(first: PhaseResult) -> bool:
     return first.error is None and bool(first.pages) and first.pages[0].ok
 
@@ -112,7 +117,7 @@ def _run_in_turn(pw, shared, site: SiteConfig, order: list[str], out_dir: Path, 
     first, discovered, browser = run_phase(
         pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
         site_domain, say, shared)
-    pages = discovered or (normalise(site.start_url) or site.start_url,)
+    pages = discovered or (start_page(site),)
     results = []
     # A start page that does not load makes every later phase repeat the same failure.
     for phase in order[1:] if _reachable(first) else ():
@@ -132,7 +137,7 @@ def _run_together(pw, shared, site: SiteConfig, order: list[str], out_dir: Path,
     log each other out). Results keep the phase order."""
     together = Cooperative(pw)
     page_list = together.future()
-    fallback = (normalise(site.start_url) or site.start_url,)
+    fallback = (start_page(site),)
     slots = Slots(together, options.jobs)
 
     def discover() -> tuple[PhaseResult, str]:
@@ -212,7 +217,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
             collectors.install(context)
             driver.install(context)
             visitor = Visitor(context, recorder, collectors, options, say, behaviour)
-            start = normalise(job.site.start_url) or job.site.start_url
+            start = start_page(job.site)
             # Before the consent click of an accept/reject phase nothing is typed (what a keylogger
             # sends then would be credited to a choice not yet made), and the consent step starts at
             # the load event: it waits for the notice itself, and the page is still recorded meanwhile.

@@ -20,8 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scanner import __version__
-from scanner.collect.crawl import normalise
-from scanner.collect.engine import PhaseJob, Progress, ScanOptions, notice_possible, phases_for, run_phase
+from scanner.collect.engine import (PhaseJob, Progress, ScanOptions, notice_possible, phases_for, run_phase,
+                                   start_page)
 from scanner.common.domains import host_of, registrable_domain
 from scanner.config import SiteConfig
 from scanner.models import BEFORE_CONSENT, ConsentOutcome, PhaseResult, ScanResult
@@ -62,7 +62,7 @@ def first_unit(site: SiteConfig, options: ScanOptions, started_at: str | None = 
 
 def next_units(first: Unit, output: UnitOutput) -> list[Unit]:
     """The phases after before-consent, each visiting the page list it discovered."""
-    start = normalise(first.site.start_url) or first.site.start_url
+    start = start_page(first.site)
     pages = output.discovered or (start,)
     expect = notice_possible(output.result)
     return [dataclasses.replace(first, phase=phase, pages=pages, expect_notice=expect)
@@ -105,7 +105,7 @@ def assemble(first: Unit, outputs: list[UnitOutput], out_dir: Path) -> ScanResul
     for output in outputs:
         for name, data in output.files:
             (folder / Path(name).name).write_bytes(data)  # a bare file name: nothing outside the folder
-    start = normalise(first.site.start_url) or first.site.start_url
+    start = start_page(first.site)
     scan = ScanResult(
         schema_version=SCHEMA_VERSION, site=first.site.name, start_url=first.site.start_url,
         registrable_domain=registrable_domain(host_of(first.site.start_url)), started_at=first.started_at,
