@@ -240,10 +240,15 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
                         _crawl(visitor, _app_pages(job.site.start_url, login_cfg), site_domain,
                                login_cfg.deny_patterns, job.site.pages, visits, visit_seeds=True)
                 elif not login_cfg:
-                    # The start page again, what a visitor sees once the choice is made: in a new tab,
-                    # while the clicked page finishes what the click started (trackers load after it).
-                    for i, url in enumerate(job.page_list()):
-                        visits.append(visitor.visit(url, beside_current=i == 0))
+                    if consent.clicked:
+                        # The start page again, what a visitor sees once the choice is made: in a new tab,
+                        # while the clicked page finishes what the click started (trackers load after it).
+                        # Nothing clicked: the page on screen already shows the only state there is.
+                        visits.append(visitor.visit(start, beside_current=True))
+                    # Only now wait for the list the before-consent phase discovers (it begins with `start`).
+                    for url in job.page_list():
+                        if url != start:
+                            visits.append(visitor.visit(url))
             collectors.finish(context, visitor.page)
     except PlaywrightError as exc:  # the browser itself failed: the phase is failed, the scan goes on
         error = first_line(exc)
