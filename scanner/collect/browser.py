@@ -23,6 +23,17 @@ from scanner.errors import UserError
 
 SYSTEM_CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
+# Chromium honours only the last --disable-features, so this list replaces Playwright's. It
+# keeps what a page meets as in desktop Chrome (storage partitioning, HTTPS upgrades stay on)
+# and turns off browser furniture no page sees: the omnibox popups are web UIs that headless
+# Chromium preloads in a renderer per context (they cost a scan over a third of its CPU),
+# and services that call Google (closed networks, CI).
+DISABLED_FEATURES = (
+    "IsolateOrigins", "site-per-process",  # see --disable-site-isolation-trials below
+    "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "AimEnabled", "LensOverlay", "MediaRouter",
+    "OptimizationHints", "NetworkTimeServiceQuerying", "PreconnectToSearch",
+)
+
 QUIET_FLAGS = (
     "--disable-background-networking",
     "--disable-component-update",
@@ -33,7 +44,7 @@ QUIET_FLAGS = (
     # Keep cross-site iframes in the page's process so one CDP session sees
     # every Set-Cookie header, the iframes' included.
     "--disable-site-isolation-trials",
-    "--disable-features=IsolateOrigins,site-per-process",
+    "--disable-features=" + ",".join(DISABLED_FEATURES),
     # navigator.webdriver false, as for a visitor: consent libraries (vanilla-cookieconsent's
     # hideFromBots) and trackers behave differently for automated browsers.
     "--disable-blink-features=AutomationControlled",

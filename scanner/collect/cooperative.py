@@ -102,3 +102,47 @@ class Slots:
             self._free += 1
             freed, self._freed = self._freed, self._together.future()
             freed.set_result(None)
+
+
+class Stream:
+    """Items one greenlet finds, read by others as they come (`put`, then `close`); reading waits
+    for the next item, blocking only the reader. A reader that comes late still reads from the start."""
+
+    def __init__(self, together: Cooperative):
+        self._together = together
+        self._items: list[Any] = []
+        self._closed = False
+        self._more = together.future()  # settles when an item comes or the stream closes
+
+    def put(self, item: Any) -> None:
+        if self._closed:
+            raise RuntimeError("put on a closed stream")
+        self._items.append(item)
+        self._wake()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._wake()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def items(self) -> tuple[Any, ...]:
+        """What came so far (all of it once closed)."""
+        return tuple(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        i = 0
+        while True:
+            while i >= len(self._items) and not self._closed:
+                self._together.wait(self._more)
+            if i >= len(self._items):
+                return
+            yield self._items[i]
+            i += 1
+
+    def _wake(self) -> None:
+        more, self._more = self._more, self._together.future()
+        more.set_result(None)

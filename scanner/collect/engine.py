@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
@@ -21,7 +21,7 @@ from scanner import __version__
 from scanner.collect.browser import BrowserOptions, browser_version, launch_browser, open_context
 from scanner.collect.behaviour import BehaviourCollector
 from scanner.collect.collectors import Collectors, Har, Screenshots
-from scanner.collect.cooperative import Cooperative, Slots
+from scanner.collect.cooperative import Cooperative, Slots, Stream
 from scanner.collect.recorder import PhaseRecorder
 from scanner.collect.visitor import Visitor
 from scanner.config import SiteConfig
@@ -63,11 +63,12 @@ class PhaseJob:
     pages: tuple[str, ...]  # empty in before-consent: that phase discovers them
     out_dir: Path
     options: ScanOptions
-    pages_later: Callable[[], tuple[str, ...]] | None = None  # when the list is still being discovered
+    pages_later: Iterable[str] | None = None  # the list as the before-consent phase discovers it
     expect_notice: bool = True  # False once the before-consent phase loaded the start page and saw no notice
+    found: Callable[[str], None] | None = None  # before consent: told each page as it joins the list
 
-    def page_list(self) -> tuple[str, ...]:
-        return self.pages_later() if self.pages_later else self.pages
+    def page_list(self) -> Iterable[str]:
+        return self.pages_later if self.pages_later is not None else self.pages
 
 
 def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None = None) -> ScanResult:
@@ -132,11 +133,11 @@ def _run_together(pw, shared, site: SiteConfig, order: list[str], out_dir: Path,
                   options: ScanOptions) -> tuple[PhaseResult, tuple[str, ...], str, list[PhaseResult]]:
     """Up to `options.jobs` phases at once in the one browser (cooperative.py), each in its own fresh
     context. The later phases load the start page and make their consent choice while the
-    before-consent phase is still discovering the page list; they wait for that list only to visit
-    it. The logged-in phases run one after the other (two logins at once with one account may
-    log each other out). Results keep the phase order."""
+    before-consent phase is still discovering the page list, then follow that list page by page
+    as it grows (a `Stream`). The logged-in phases run one after the other (two logins at once
+    with one account may log each other out). Results keep the phase order."""
     together = Cooperative(pw)
-    page_list = together.future()
+    page_list = Stream(together)
     fallback = (start_page(site),)
     slots = Slots(together, options.jobs)
 
@@ -144,14 +145,13 @@ def _run_together(pw, shared, site: SiteConfig, order: list[str], out_dir: Path,
         with slots.held():
             try:
                 say("phase", BEFORE_CONSENT)
-                first, discovered, browser = run_phase(
-                    pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options),
+                first, _, browser = run_phase(
+                    pw, PhaseJob(site=site, phase=BEFORE_CONSENT, pages=(), out_dir=out_dir, options=options,
+                                 found=page_list.put),
                     site_domain, say, shared)
-                page_list.set_result(discovered or fallback)
                 return first, browser
             finally:
-                if not page_list.done():  # a crash must not leave the other phases waiting for ever
-                    page_list.set_result(fallback)
+                page_list.close()  # also after a crash: the other phases must not wait for ever
 
     def chain(phases: tuple[str, ...]) -> list[PhaseResult]:
         results = []
@@ -159,7 +159,7 @@ def _run_together(pw, shared, site: SiteConfig, order: list[str], out_dir: Path,
             with slots.held():
                 say("phase", phase)
                 job = PhaseJob(site=site, phase=phase, pages=(), out_dir=out_dir, options=options,
-                               pages_later=lambda: together.wait(page_list))
+                               pages_later=page_list)
                 results.append(run_phase(pw, job, site_domain, say, shared)[0])
         return results
 
@@ -177,7 +177,7 @@ def _run_together(pw, shared, site: SiteConfig, order: list[str], out_dir: Path,
     results = [by_phase[p] for p in later if p in by_phase]
     if not _reachable(first):
         results = []  # as one after another: no later phase when the start page did not load
-    return first, page_list.result(), browser, results
+    return first, page_list.items() or fallback, browser, results
 
 
 def phases_for(site: SiteConfig, options: ScanOptions) -> list[str]:
@@ -229,7 +229,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
                     visitor.page, shown_since=visitor.shown_since) if first.ok else None)
                 driver.stand_down()
                 discovered = _crawl(visitor, [start] if first.ok else [], site_domain, job.site.deny_patterns,
-                                    job.site.pages, visits, already=(start, first.final_url or start))
+                                    job.site.pages, visits, already=(start, first.final_url or start), found=job.found)
             else:
                 consent = _consent(visitor, driver, job, first, shots)
                 driver.stand_down()
@@ -245,7 +245,7 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
                         # while the clicked page finishes what the click started (trackers load after it).
                         # Nothing clicked: the page on screen already shows the only state there is.
                         visits.append(visitor.visit(start, beside_current=True))
-                    # Only now wait for the list the before-consent phase discovers (it begins with `start`).
+                    # The list the before-consent phase discovers (it begins with `start`), page by page as it comes.
                     for url in job.page_list():
                         if url != start:
                             visits.append(visitor.visit(url))
@@ -282,16 +282,21 @@ def _consent(visitor: Visitor, driver, job: PhaseJob, first: PageVisit, shots: S
 
 
 def _crawl(visitor: Visitor, seeds: list[str], site_domain: str, deny_patterns, limit: int,
-           visits: list[PageVisit], *, visit_seeds: bool = False, already: tuple[str, ...] = ()) -> tuple[str, ...]:
+           visits: list[PageVisit], *, visit_seeds: bool = False, already: tuple[str, ...] = (),
+           found: Callable[[str], None] | None = None) -> tuple[str, ...]:
     """Breadth-first over same-site links, in document order, until `limit` pages are known.
 
     Seeds already on screen (the start page) are not visited again unless `visit_seeds`.
+    `found` is told each page as it joins the list, before it is visited.
     """
     pages: list[str] = []
     seen = {normalise(u) or u for u in already}
     queue = list(seeds)
+    found = found or (lambda url: None)
     if not visit_seeds:
         pages += seeds
+        for seed in seeds:
+            found(seed)
         seen |= set(seeds)
         queue = follow_candidates(page_links(visitor.page), site_domain, deny_patterns, seen) if seeds else []
     while queue and len(pages) < limit:
@@ -299,9 +304,10 @@ def _crawl(visitor: Visitor, seeds: list[str], site_domain: str, deny_patterns, 
         if url in seen:
             continue
         seen.add(url)
+        pages.append(url)
+        found(url)
         visit = visitor.visit(url)
         visits.append(visit)
-        pages.append(url)
         if visit.ok:
             queue += follow_candidates(page_links(visitor.page), site_domain, deny_patterns, seen | set(queue))
     return tuple(pages)

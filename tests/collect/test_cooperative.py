@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import sync_playwright
 
-from scanner.collect.cooperative import Cooperative, Slots
+from scanner.collect.cooperative import Cooperative, Slots, Stream
 
 
 def test_functions_run_side_by_side_and_hand_each_other_results():
@@ -58,3 +58,57 @@ def test_slots_let_no_more_than_n_in_at_once():
         together.run([lambda: phase(0), lambda: phase(1), lambda: phase(2), release_first])
     assert most[0] == 2
     assert events.index("in 2") > events.index("release")  # the third entered only once a slot was free
+
+
+def test_a_stream_is_read_item_by_item_as_it_grows():
+    with sync_playwright() as pw:
+        together = Cooperative(pw)
+        pages = Stream(together)
+        gate = together.future()
+        events = []
+
+        def finder():
+            pages.put("start")
+            pages.put("a")
+            events.append("found a")
+            together.wait(gate)  # the reader must get "a" while the finder still waits here
+            pages.put("b")
+            pages.close()
+
+        def reader():
+            read = []
+            for item in pages:
+                read.append(item)
+                events.append(f"read {item}")
+                if item == "a":
+                    gate.set_result(None)
+            return read
+
+        def late_reader():
+            together.wait(gate)
+            return list(pages)  # from the start, and up to the close
+
+        _, read, late = together.run([finder, reader, late_reader])
+    assert read == ["start", "a", "b"] and late == ["start", "a", "b"]
+    assert events.index("read a") < events.index("read b") and pages.closed and pages.items() == ("start", "a", "b")
+
+
+def test_a_closed_stream_refuses_more_and_ends_its_readers():
+    with sync_playwright() as pw:
+        together = Cooperative(pw)
+        pages = Stream(together)
+
+        def reader():
+            return list(pages)
+
+        def closer():
+            pages.close()
+
+        read, _ = together.run([reader, closer])
+        assert read == []
+        try:
+            pages.put("late")
+        except RuntimeError:
+            pass
+        else:
+            raise AssertionError("a closed stream took an item")

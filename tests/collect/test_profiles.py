@@ -70,3 +70,21 @@ def test_a_killed_scan_leaves_no_cookie_jar_after_the_next_run(fixture_web, tmp_
         assert jars(root) == [] and list(root.glob("profile-*")) == []
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.mark.browser
+def test_phase_contexts_hold_only_the_pages_they_visit(pw, browser_options):
+    """Headless Chromium preloads web UIs (the omnibox popups) in a renderer of every profile, which
+    cost a scan a third of its CPU: the launch flags keep them out. A Chromium that renames the
+    feature makes this fail, rather than the scan silently slow again."""
+    from scanner.collect.browser import launch_browser, open_context
+
+    with launch_browser(pw, browser_options) as browser:
+        with open_context(pw, browser_options, browser=browser) as one, \
+                open_context(pw, browser_options, browser=browser) as two:
+            for context in (one, two):
+                context.new_page().goto("https://www.engine-test.fr/")
+            targets = browser.new_browser_cdp_session().send("Target.getTargets")["targetInfos"]
+    kinds = sorted(t["type"] for t in targets)
+    assert [t["url"] for t in targets if t["type"] == "browser_ui"] == []
+    assert kinds.count("page") >= 2  # the two phases' pages are there: the listing itself works
