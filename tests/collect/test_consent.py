@@ -112,3 +112,18 @@ def test_heuristic_phrases_cover_five_languages_and_never_overlap():
         assert phrase in reject
     for table in (ACCEPT, REJECT, SETTINGS):  # page.js compares against lower-case text
         assert all(p == p.lower().strip() for ps in table.values() for p in ps)
+
+
+def test_a_notice_no_rule_knows_counts_any_record_named_for_consent():
+    from scanner.collect.consent.effect import Snapshot, stored_since
+    from scanner.collect.consent.rules import rule_for
+
+    before = Snapshot(cookies={"_ga": "1"}, storage={}, tc_string=None)
+    after = Snapshot(cookies={"_ga": "2", "news_consent": "3", "ad_id": "4"}, storage={"cookie_choice": "5"},
+                     tc_string=None)
+    # Unknown notice: the consent-named cookie and key are records (so the click's effect is seen at
+    # once); an analytics cookie that changed and an ad cookie are not.
+    assert stored_since(before, after, None) == ("consent cookie news_consent stored",
+                                                 "localStorage cookie_choice stored")
+    # A known platform: only its own names count.
+    assert stored_since(before, after, rule_for("didomi")) == ()

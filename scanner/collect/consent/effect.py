@@ -14,6 +14,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from scanner.collect.consent import dom
 from scanner.collect.consent.rules import PlatformRule, load_rules, matches
+from scanner.knowledge.purpose import speaks_of_consent
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,19 @@ def consent_patterns(rule: PlatformRule | None) -> tuple[tuple[str, ...], tuple[
 
 
 def stored_since(before: Snapshot, after: Snapshot, rule: PlatformRule | None) -> tuple[str, ...]:
+    """Consent records written or changed since `before`: names the platform rules know, and,
+    for a notice no rule knows, any name that speaks of consent (`news_consent`, `cookie_choice`)."""
     cookie_patterns, storage_patterns = consent_patterns(rule)
+
+    def is_record(name: str, patterns: tuple[str, ...]) -> bool:
+        return matches(name, patterns) or (rule is None and speaks_of_consent(name))
+
     found = []
     for name, h in sorted(after.cookies.items()):
-        if matches(name, cookie_patterns) and before.cookies.get(name) != h:
+        if is_record(name, cookie_patterns) and before.cookies.get(name) != h:
             found.append(f"consent cookie {name} {'stored' if name not in before.cookies else 'updated'}")
     for key, h in sorted(after.storage.items()):
-        if matches(key, storage_patterns) and before.storage.get(key) != h:
+        if is_record(key, storage_patterns) and before.storage.get(key) != h:
             found.append(f"localStorage {key} {'stored' if key not in before.storage else 'updated'}")
     if after.tc_string and after.tc_string != before.tc_string:
         found.append(f"TCF string stored ({len(after.tc_string)} chars)")
