@@ -8,7 +8,8 @@ plain sites the scanner was not tuned for: no notice, slow third parties, many p
   accept, reject, each in a fresh profile; all instrumentation; scan.json and the history row);
 - the peer (pinned in package.json): `gdpr-scan scan URL` with its defaults (HTML report), run by
   node with benchmarks/peer_chromium.mjs preloaded so it launches the same system Chromium,
-  resolves the fixture hostnames and accepts the fixture certificate; its flow is untouched.
+  resolves the fixture hostnames and accepts the fixture certificate; its flow is untouched
+  (--peer-same-flags, a fairness check, also gives its Chromium cookiescan's --disable-features).
 Runs alternate (ours, peer, peer, ours, ...); each figure is the median of --runs. CPU is user +
 system of the whole process tree; memory is the peak PSS of the tree. Prints the ratio
 cookiescan / peer per site (target: wall <= 0.5). Figures are of the fixture web on this
@@ -30,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from procstats import Run, machine, run_measured  # noqa: E402
-from scanner.collect.browser import find_chromium  # noqa: E402
+from scanner.collect.browser import DISABLED_FEATURES, find_chromium  # noqa: E402
 from scanner.demo.fixtureweb import FixtureWeb  # noqa: E402
 
 REPLICAS = ("pro.doctolib.fr", "pro.doctolib.it", "pro.doctolib.de", "docrdv.fr", "www.mybakup.com")
@@ -51,9 +52,11 @@ def peer_cmd(url: str, out: Path) -> list[str]:
             str(PEER_PACKAGE / "dist" / "cli.js"), "scan", url, "-o", str(out)]
 
 
-def peer_env(rules: str) -> dict[str, str]:
+def peer_env(rules: str, same_flags: bool) -> dict[str, str]:
     env = dict(os.environ)
     env["PEER_RESOLVER_RULES"] = rules
+    if same_flags:  # the peer's browser without the web UIs headless Chromium preloads (browser.py)
+        env["PEER_EXTRA_ARGS"] = "--disable-features=" + ",".join(DISABLED_FEATURES)
     chromium = find_chromium()
     if chromium:
         env["PEER_CHROMIUM"] = chromium
@@ -78,6 +81,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sites", default=",".join(REPLICAS + PLAIN))
     parser.add_argument("--cookiescan-args", default="", help="extra options for cookiescan scan, e.g. '--jobs 1'")
+    parser.add_argument("--peer-same-flags", action="store_true",
+                        help="fairness check: launch the peer's Chromium with cookiescan's --disable-features too")
     args = parser.parse_args()
     if not (PEER_PACKAGE / "dist" / "cli.js").is_file() or not shutil.which("node"):
         sys.exit("the peer is missing: run `npm ci` (it is pinned in package.json) and install node")
@@ -86,13 +91,14 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"peer: @slashgear/gdpr-cookie-scanner {peer_version}; browser: {find_chromium() or 'Playwright Chromium'}")
     print(f"SYNTHETIC fixture web; start page only; median of {args.runs} alternating runs per side; "
-          f"cookiescan scan URL --pages 1 {args.cookiescan_args}".rstrip())
+          f"cookiescan scan URL --pages 1 {args.cookiescan_args}".rstrip()
+          + ("; the peer's Chromium with cookiescan's --disable-features" if args.peer_same_flags else ""))
     header = (f"{'site':26} {'wall ours':>9} {'peer':>6} {'ratio':>6} {'CPU ours':>9} {'peer':>6} "
               f"{'PSS MB ours':>11} {'peer':>5}  recorded by cookiescan")
     print(header)
     ratios = []
     with FixtureWeb() as web, tempfile.TemporaryDirectory(prefix="cookiescan-peers-") as tmp:
-        env = peer_env(web.resolver_rules)
+        env = peer_env(web.resolver_rules, args.peer_same_flags)
         for site in sites:
             url = f"https://{site}/"
             ours, peer, recorded = [], [], ""
