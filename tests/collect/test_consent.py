@@ -127,3 +127,16 @@ def test_a_notice_no_rule_knows_counts_any_record_named_for_consent():
                                                  "localStorage cookie_choice stored")
     # A known platform: only its own names count.
     assert stored_since(before, after, rule_for("didomi")) == ()
+
+
+@pytest.mark.parametrize("name", ["hinweis_wahl", "scelta_cookie", "choix_cookies", "cookieNotice", "gdpr_ok",
+                                  "cookiesAccepted", "cookie_consent", "euconsent-v2", "banner_closed"])
+def test_names_of_a_consent_choice(name):
+    from scanner.collect.consent.effect import names_a_choice
+    assert names_a_choice(name)
+
+
+@pytest.mark.parametrize("name", ["_ga", "_fbp", "ad_id", "PHPSESSID", "sessionid", "wahlkreis", "cart"])
+def test_names_that_record_no_choice(name):
+    from scanner.collect.consent.effect import names_a_choice
+    assert not names_a_choice(name)

@@ -7,6 +7,7 @@ changed consent record and for the notice being gone.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from scanner.collect.consent import dom
 from scanner.collect.consent.rules import PlatformRule, load_rules, matches
+from scanner.common.text import fold
 from scanner.knowledge.purpose import speaks_of_consent
 
 
@@ -58,13 +60,28 @@ def consent_patterns(rule: PlatformRule | None) -> tuple[tuple[str, ...], tuple[
     return (tuple(p for r in rules for p in r.cookies), tuple(p for r in rules for p in r.storage))
 
 
+# What hand-written notices call the record of the choice, in the five languages of the heuristic:
+# `hinweis_wahl`, `scelta_cookie`, `choix_cookies`, `cookieNotice`, `gdpr_ok`, `cookiesAccepted`.
+_CHOICE_WORDS = frozenset(("choice", "choices", "choix", "scelta", "scelte", "wahl", "eleccion", "hinweis",
+                           "avviso", "aviso", "notice", "banner", "bandeau", "optin", "optout"))
+_CHOICE_PARTS = ("consent", "gdpr", "rgpd", "dsgvo", "cookiechoice", "cookienotice", "cookiebanner",
+                 "cookielaw", "cookiebar", "cookiesaccepted", "cookieaccepted", "acceptcookies", "acceptedcookies")
+
+
+def names_a_choice(name: str) -> bool:
+    """Whether a cookie or storage key is named as the record of a consent choice."""
+    plain = fold(name)
+    return (speaks_of_consent(name) or any(part in plain.replace("_", "").replace("-", "") for part in _CHOICE_PARTS)
+            or not _CHOICE_WORDS.isdisjoint(re.split(r"[^a-z]+", plain)))
+
+
 def stored_since(before: Snapshot, after: Snapshot, rule: PlatformRule | None) -> tuple[str, ...]:
     """Consent records written or changed since `before`: names the platform rules know, and,
-    for a notice no rule knows, any name that speaks of consent (`news_consent`, `cookie_choice`)."""
+    for a notice no rule knows, any name of a consent choice (`news_consent`, `hinweis_wahl`)."""
     cookie_patterns, storage_patterns = consent_patterns(rule)
 
     def is_record(name: str, patterns: tuple[str, ...]) -> bool:
-        return matches(name, patterns) or (rule is None and speaks_of_consent(name))
+        return matches(name, patterns) or (rule is None and names_a_choice(name))
 
     found = []
     for name, h in sorted(after.cookies.items()):
