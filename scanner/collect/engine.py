@@ -240,10 +240,11 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
                         _crawl(visitor, _app_pages(job.site.start_url, login_cfg), site_domain,
                                login_cfg.deny_patterns, job.site.pages, visits, visit_seeds=True)
                 elif not login_cfg:
-                    if consent.clicked:
+                    if consent.clicked or not first.ok:
                         # The start page again, what a visitor sees once the choice is made: in a new tab,
                         # while the clicked page finishes what the click started (trackers load after it).
-                        # Nothing clicked: the page on screen already shows the only state there is.
+                        # Nothing clicked on a page that loaded: the page on screen already shows the only
+                        # state there is. (A first load that failed is tried again.)
                         visits.append(visitor.visit(start, beside_current=True))
                     # The list the before-consent phase discovers (it begins with `start`), page by page as it comes.
                     for url in job.page_list():
