@@ -102,12 +102,14 @@ def timeline(site: str) -> None:
 
 def cpu_by_process(site: str, runs: int) -> None:
     """CPU seconds of each kind of process in a whole `cookiescan scan` tree, sampled every 0.1 s."""
-    exe = Path(sys.executable).with_name("cookiescan")
+    from peers import cookiescan_cmd
+
     totals: dict[str, list[float]] = defaultdict(list)
     with fixture_web() as rules, tempfile.TemporaryDirectory(prefix="cookiescan-timeline-") as tmp:
         for i in range(runs):
-            cmd = [str(exe), "scan", f"https://{site}/", "--pages", "1", "--out", f"{tmp}/{i}", "--db",
-                   f"{tmp}/{i}.db", "--quiet", "--host-resolver-rules", rules, "--ignore-https-errors"]
+            out = Path(tmp) / str(i)
+            out.mkdir()
+            cmd = cookiescan_cmd(f"https://{site}/", rules, out, ["--quiet"])
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             last: dict[int, tuple[str, float]] = {}
             sampler = threading.Thread(target=_sample, args=(proc, last))

@@ -83,25 +83,38 @@ class Cooperative:
         greenlet(body).switch()
 
 
+class Signal:
+    """Wakes the greenlets waiting for a change: `wait()` blocks its caller (only) until the next `notify()`."""
+
+    def __init__(self, together: Cooperative):
+        self._together = together
+        self._next = together.future()
+
+    def wait(self) -> None:
+        self._together.wait(self._next)
+
+    def notify(self) -> None:
+        current, self._next = self._next, self._together.future()
+        current.set_result(None)
+
+
 class Slots:
     """At most `n` holders at once (`with slots.held(): ...`); a greenlet waiting for a slot blocks only itself."""
 
     def __init__(self, together: Cooperative, n: int):
-        self._together = together
         self._free = n
-        self._freed = together.future()  # settles when a slot is given back
+        self._freed = Signal(together)  # a slot was given back
 
     @contextmanager
     def held(self) -> Iterator[None]:
         while self._free <= 0:
-            self._together.wait(self._freed)
+            self._freed.wait()
         self._free -= 1
         try:
             yield
         finally:
             self._free += 1
-            freed, self._freed = self._freed, self._together.future()
-            freed.set_result(None)
+            self._freed.notify()
 
 
 class Stream:
@@ -109,21 +122,20 @@ class Stream:
     for the next item, blocking only the reader. A reader that comes late still reads from the start."""
 
     def __init__(self, together: Cooperative):
-        self._together = together
         self._items: list[Any] = []
         self._closed = False
-        self._more = together.future()  # settles when an item comes or the stream closes
+        self._more = Signal(together)  # an item came or the stream closed
 
     def put(self, item: Any) -> None:
         if self._closed:
             raise RuntimeError("put on a closed stream")
         self._items.append(item)
-        self._wake()
+        self._more.notify()
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._wake()
+            self._more.notify()
 
     @property
     def closed(self) -> bool:
@@ -137,12 +149,8 @@ class Stream:
         i = 0
         while True:
             while i >= len(self._items) and not self._closed:
-                self._together.wait(self._more)
+                self._more.wait()
             if i >= len(self._items):
                 return
             yield self._items[i]
             i += 1
-
-    def _wake(self) -> None:
-        more, self._more = self._more, self._together.future()
-        more.set_result(None)
