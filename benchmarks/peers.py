@@ -30,9 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from procstats import Run, machine, run_measured  # noqa: E402
+from procstats import Run, fixture_web, machine, run_measured  # noqa: E402
 from scanner.collect.browser import DISABLED_FEATURES, find_chromium  # noqa: E402
-from scanner.demo.fixtureweb import FixtureWeb  # noqa: E402
 
 REPLICAS = ("pro.doctolib.fr", "pro.doctolib.it", "pro.doctolib.de", "docrdv.fr", "www.mybakup.com")
 PLAIN = ("www.plain-nobanner.test", "www.plain-slow.test", "www.plain-manypages.test")
@@ -97,8 +96,8 @@ def main() -> None:
               f"{'PSS MB ours':>11} {'peer':>5}  recorded by cookiescan")
     print(header)
     ratios = []
-    with FixtureWeb() as web, tempfile.TemporaryDirectory(prefix="cookiescan-peers-") as tmp:
-        env = peer_env(web.resolver_rules, args.peer_same_flags)
+    with fixture_web() as rules, tempfile.TemporaryDirectory(prefix="cookiescan-peers-") as tmp:
+        env = peer_env(rules, args.peer_same_flags)
         for site in sites:
             url = f"https://{site}/"
             ours, peer, recorded = [], [], ""
@@ -108,7 +107,7 @@ def main() -> None:
                     out = Path(tmp) / f"{site}-{side}-{i}"
                     out.mkdir()
                     if side == "ours":
-                        ours.append(run_measured(cookiescan_cmd(url, web.resolver_rules, out, args.cookiescan_args.split())))
+                        ours.append(run_measured(cookiescan_cmd(url, rules, out, args.cookiescan_args.split())))
                         recorded = phases_recorded(out)
                     else:
                         peer.append(run_measured(peer_cmd(url, out), env=env))

@@ -6,17 +6,21 @@
 - `run_measured(cmd)`: one whole process: wall seconds, CPU seconds (user + system of the
   process and every descendant it reaped) and the peak PSS of its tree.
 - `machine()`: one line naming the machine, for every printed figure.
+- `fixture_web()`: the fixture web in a process of its own, for benchmarks of whole processes.
 """
 from __future__ import annotations
 
 import os
 import platform
 import subprocess
+import sys
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 
 def _children() -> dict[int, list[int]]:
@@ -130,3 +134,20 @@ def machine() -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"{now}; {os.cpu_count()} cores, {cpu}, {mem_kb / 1024 / 1024:.0f} GB RAM, "
             f"{platform.system()} {platform.release()}; load average {load}")
+
+
+@contextmanager
+def fixture_web() -> Iterator[str]:
+    """The fixture web in a process of its own; yields its host resolver rules. In the benchmark's
+    process its threads would share the interpreter lock with the samplers, and answer late
+    whenever they sample: the scanner that makes more requests would pay more for it."""
+    code = ("import sys; from scanner.demo.fixtureweb import FixtureWeb\n"
+            "with FixtureWeb() as web:\n    print(web.resolver_rules, flush=True); sys.stdin.read()")
+    root = Path(__file__).resolve().parents[1]
+    server = subprocess.Popen([sys.executable, "-c", code], cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        yield server.stdout.readline().strip()
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)

@@ -22,9 +22,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -39,6 +37,8 @@ def since_start() -> float:
 
 
 def timeline(site: str) -> None:
+    from procstats import fixture_web
+
     up = since_start()
     from greenlet import getcurrent
     from playwright.sync_api import _generated as api
@@ -73,6 +73,11 @@ def timeline(site: str) -> None:
 
     engine.run_phase = named_run_phase
     wrap(PlaywrightContextManager, "__enter__", "Playwright driver starts")
+    wrap(api.BrowserType, "launch_persistent_context", "Chromium launched")
+    wrap(api.Browser, "new_context", "new context")
+    wrap(driver.ConsentDriver, "__init__", "consent rules loaded")
+    wrap(driver.ConsentDriver, "install", "autoconsent installed")
+    wrap(collectors.Collectors, "install", "collectors installed")
     wrap(api.BrowserContext, "new_page", "new page")
     wrap(api.Page, "goto", "load (goto)")
     wrap(visitor.Visitor, "settle", "network idle (settle)")
@@ -103,6 +108,7 @@ def timeline(site: str) -> None:
 def cpu_by_process(site: str, runs: int) -> None:
     """CPU seconds of each kind of process in a whole `cookiescan scan` tree, sampled every 0.1 s."""
     from peers import cookiescan_cmd
+    from procstats import fixture_web
 
     totals: dict[str, list[float]] = defaultdict(list)
     with fixture_web() as rules, tempfile.TemporaryDirectory(prefix="cookiescan-timeline-") as tmp:
@@ -125,21 +131,6 @@ def cpu_by_process(site: str, runs: int) -> None:
     for kind, values in sorted(totals.items(), key=lambda kv: -statistics.median(kv[1])):
         print(f"  {statistics.median(values):5.2f} s  {kind}")
     print(f"  {statistics.median([sum(v[i] for v in totals.values()) for i in range(runs)]):5.2f} s  in all")
-
-
-@contextmanager
-def fixture_web() -> Iterator[str]:
-    """The fixture web in a process of its own (in this one its threads would compete with the
-    scan's Python for the interpreter lock); yields its host resolver rules."""
-    code = ("import sys; from scanner.demo.fixtureweb import FixtureWeb\n"
-            "with FixtureWeb() as web:\n    print(web.resolver_rules, flush=True); sys.stdin.read()")
-    server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True)
-    try:
-        yield server.stdout.readline().strip()
-    finally:
-        server.stdin.close()
-        server.wait(timeout=30)
 
 
 def _sample(proc, last: dict[int, tuple[str, float]]) -> None:

@@ -82,6 +82,23 @@ def no_chromium_message(executable: str | None) -> str:
             "`python -m playwright install chromium`, or set COOKIESCAN_CHROMIUM to a Chromium binary")
 
 
+def node_compile_cache() -> Path:
+    """Where Node keeps the compiled code of Playwright's driver between runs (XDG cache folder)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "cookiescan" / "node-compile-cache"
+
+
+def playwright_driver():
+    """`sync_playwright()`, its driver (Node) reusing its compiled code from the last run: the driver
+    starts in about 0.35 s instead of 0.5. Only compiled JavaScript of Playwright's own goes there,
+    never page data; Node skips the cache silently when the folder cannot be written, and a user's
+    own NODE_COMPILE_CACHE (or NODE_DISABLE_COMPILE_CACHE=1) wins."""
+    from playwright.sync_api import sync_playwright
+
+    os.environ.setdefault("NODE_COMPILE_CACHE", str(node_compile_cache()))
+    return sync_playwright()
+
+
 def require_chromium(explicit: str | None = None) -> None:
     """Fail in one line before a scan starts, rather than after its progress lines, when no browser can run."""
     executable = find_chromium(explicit)
@@ -89,9 +106,7 @@ def require_chromium(explicit: str | None = None) -> None:
         if not Path(executable).exists():
             raise UserError(no_chromium_message(executable))
         return
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
+    with playwright_driver() as playwright:
         if not Path(playwright.chromium.executable_path).exists():
             raise UserError(no_chromium_message(None))
 
@@ -176,6 +191,14 @@ def open_context(playwright, options: BrowserOptions, *, record_har_path: str | 
     with private_profile() as user_data_dir:
         with _persistent_context(playwright, options, user_data_dir, record_har_path, storage_state) as context:
             yield context
+
+
+@contextmanager
+def started_browser(options: BrowserOptions):
+    """Playwright's driver and the site's one Chromium (launch_browser): yields (playwright, browser).
+    The `scan` command enters it first thing, so that they start while the engine is imported."""
+    with playwright_driver() as playwright, launch_browser(playwright, options) as browser:
+        yield playwright, browser
 
 
 @contextmanager

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
 
 from scanner import __version__
-from scanner.collect.browser import BrowserOptions, browser_version, launch_browser, open_context
+from scanner.collect.browser import browser_version, open_context, started_browser
 from scanner.collect.behaviour import BehaviourCollector
 from scanner.collect.collectors import Collectors, Har, Screenshots
 from scanner.collect.cooperative import Cooperative, Slots, Stream
+from scanner.collect.options import ScanOptions
 from scanner.collect.recorder import PhaseRecorder
 from scanner.collect.visitor import Visitor
 from scanner.config import SiteConfig
@@ -34,24 +34,6 @@ from scanner.models import (ACCEPT, AUTHENTICATED, AUTHENTICATED_REJECT, BEFORE_
 from scanner.scanfile import SCHEMA_VERSION, save_scan, scan_dir
 
 Progress = Callable[[str, str], None]  # (event, detail)
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    browser: BrowserOptions = BrowserOptions()
-    out_dir: Path = Path("reports")
-    har: bool = False
-    phases: tuple[str, ...] = (BEFORE_CONSENT, ACCEPT, REJECT, AUTHENTICATED)
-    settle_s: float = 2.0  # cap on waiting for the network to go idle after load
-    dwell_s: float = 5.0  # cap on waiting for timers a page scheduled while loading (0 = never wait)
-    after_click_s: float = 1.5  # cap on the clicked page's network settling (trackers load after the click)
-    consent_timeout_s: float = 10.0
-    synthetic: bool = False  # the target is a fixture replica (said loudly in every report)
-    screenshots: bool = True
-    jobs: int = 3  # phases at once in the one browser (cooperative.py); 1: one after another
-    behaviour: bool = True  # fingerprinting, recorders, key logging, URL leaks, pixels (docs/behaviour.md)
-    input_wait_s: float = 0.6  # after typing into a page's fields, time for a keylogger to send
-    credentials: Mapping[str, str] | None = None  # where login steps read their variables; None: os.environ
 
 
 @dataclass(frozen=True)
@@ -71,8 +53,15 @@ class PhaseJob:
         return self.pages_later if self.pages_later is not None else self.pages
 
 
-def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None = None) -> ScanResult:
-    """Run every configured phase and write `scan.json` under options.out_dir/<site>/<time>/."""
+def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None = None,
+              started: tuple | None = None) -> ScanResult:
+    """Run every configured phase and write `scan.json` under options.out_dir/<site>/<time>/.
+    `started`: the (playwright, browser) of `browser.started_browser(options.browser)` when the
+    caller started it early (the `scan` command does, while this module is still being imported)."""
+    if started is None:
+        with started_browser(options.browser) as ours:
+            return scan_site(site, options, progress, ours)
+    pw, shared = started
     say = progress or (lambda event, detail: None)
     started = datetime.now(timezone.utc)
     started_at = started.isoformat(timespec="seconds")
@@ -80,11 +69,10 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(site.start_url))
     order = phases_for(site, options)
-    with sync_playwright() as pw, launch_browser(pw, options.browser) as shared:
-        if options.jobs > 1:
-            first, pages, browser, results = _run_together(pw, shared, site, order, out_dir, site_domain, say, options)
-        else:
-            first, pages, browser, results = _run_in_turn(pw, shared, site, order, out_dir, site_domain, say, options)
+    if options.jobs > 1:
+        first, pages, browser, results = _run_together(pw, shared, site, order, out_dir, site_domain, say, options)
+    else:
+        first, pages, browser, results = _run_in_turn(pw, shared, site, order, out_dir, site_domain, say, options)
     phases = [first, *results]
     scan = ScanResult(
         schema_version=SCHEMA_VERSION, site=site.name, start_url=site.start_url,
@@ -219,8 +207,9 @@ def run_phase(pw, job: PhaseJob, site_domain: str, say: Progress,
             visitor = Visitor(context, recorder, collectors, options, say, behaviour)
             start = start_page(job.site)
             # Before the consent click of an accept/reject phase nothing is typed (what a keylogger
-            # sends then would be credited to a choice not yet made), and the consent step starts at
-            # the load event: it waits for the notice itself, and the page is still recorded meanwhile.
+            # sends then would be credited to a choice not yet made), and the consent step starts once
+            # the document is parsed: it waits for the notice itself (a visitor clicks it as soon as it
+            # shows), and the page goes on loading, recorded, meanwhile.
             before = job.phase == BEFORE_CONSENT
             first = visitor.visit(start, probe_inputs=before, settle=before)
             visits.append(first)

@@ -216,6 +216,8 @@ class PhaseRecorder:
 
     def _snapshot_storage(self, page) -> None:
         for frame in list(page.frames):
+            if not frame.url:
+                continue  # not committed yet (a slow iframe): evaluating there would wait for the commit
             try:
                 dump = frame.evaluate(STORAGE_JS)
             except Exception:  # detached or cross-process frame: nothing readable now

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from scanner import __version__
+from scanner.collect.browser import playwright_driver
 from scanner.collect.engine import (PhaseJob, Progress, ScanOptions, notice_possible, phases_for, run_phase,
                                    start_page)
 from scanner.common.domains import host_of, registrable_domain
@@ -71,14 +72,12 @@ def next_units(first: Unit, output: UnitOutput) -> list[Unit]:
 
 def run_unit(unit: Unit, out_dir: Path, progress: Progress | None = None) -> UnitOutput:
     """Run one unit with its own Playwright and browser, writing its files into out_dir."""
-    from playwright.sync_api import sync_playwright
-
     say = progress or (lambda event, detail: None)
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(unit.site.start_url))
     job = PhaseJob(site=unit.site, phase=unit.phase, pages=unit.pages, out_dir=out_dir, options=unit.options,
                    expect_notice=unit.expect_notice)
-    with sync_playwright() as pw:
+    with playwright_driver() as pw:
         result, discovered, browser = run_phase(pw, job, site_domain, say)
     return UnitOutput(result=result, discovered=discovered, browser=browser)
 

@@ -46,17 +46,23 @@ class Visitor:
         self.collectors.attach(self.context, self.page)
 
     def visit(self, url: str, probe_inputs: bool = True, beside_current: bool = False, settle: bool = True) -> PageVisit:
-        """Load `url` and (`settle`) wait for its network and load-time timers. `beside_current`: in a
-        new tab, the current page staying open (and recorded) until the new one has settled, then closed."""
+        """Load `url` and (`settle`) wait for its network and load-time timers. `settle=False` hands the
+        page over once its document is parsed (DOMContentLoaded), still loading and recorded: the
+        consent step then waits for the notice itself. `beside_current`: in a new tab, the current
+        page staying open (and recorded) until the new one has settled, then closed."""
         self.recorder.current_page = url
         if self.behaviour:
             self.behaviour.current_page = url
         previous = self.page if beside_current else None
         if previous is not None:
+            try:
+                previous.evaluate("() => { if (document.readyState !== 'complete') window.stop(); }")
+            except PlaywrightError:
+                pass
             self._new_page(keep_current=True)
         self.shown_since = started = time.monotonic()
         try:
-            response = self.page.goto(url, wait_until="load")
+            response = self.page.goto(url, wait_until="load" if settle else "domcontentloaded")
             if settle:
                 self.settle(self.options.settle_s)
                 self.dwell(self.options.dwell_s)

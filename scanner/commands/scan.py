@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -55,7 +56,8 @@ def scan(
 
     Exits 2 when the start page cannot be loaded (the scan file is still written).
     """
-    from scanner.collect.engine import ScanOptions, scan_site
+    from scanner.collect.browser import started_browser
+    from scanner.collect.options import ScanOptions
     from scanner.scanfile import scan_dir
 
     site = _site(target, config, pages)
@@ -66,10 +68,19 @@ def scan(
     console = terminal_console(stderr=True)
     verbosity = Verbosity(quiet=quiet, verbose=verbose)
     require_chromium(options.browser.executable)
-    import_meanwhile("scanner.judge", "scanner.history.gate")
-    result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress=progress), verbosity)
+    import playwright.sync_api  # noqa: F401  here, before the thread below also needs it
+    # Playwright's driver and Chromium take a second to start, mostly waiting on other processes:
+    # the engine, then the judge (pandas), are imported on a second thread meanwhile.
+    import_meanwhile("scanner.collect.engine", "scanner.judge", "scanner.history.gate")
     db = db or DEFAULT_DB
-    findings = _record(result, site, db, config, store=not no_history, out=out)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge") as judging:
+        with started_browser(options.browser) as started:
+            from scanner.collect.engine import scan_site
+            result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress, started),
+                                        verbosity)
+            # Judged and stored in the history while the browser and Playwright's driver close.
+            recorded = judging.submit(_record, result, site, db, config, store=not no_history, out=out)
+        findings = recorded.result()
     if as_json:
         from scanner.scanfile import to_dict
         sys.stdout.write(json.dumps(to_dict(result), ensure_ascii=False, indent=1) + "\n")

@@ -112,6 +112,7 @@ class AutoconsentBridge:
         self.frames: dict[int, FrameMessages] = {}  # keyed by id(frame); frames die with their page
         self.available = True  # the copy ships in the package; False turns this layer off
         self.active = True  # frames that start while inactive get no rules: autoconsent stays idle there
+        self.reports = 0  # how many reports (detected, popup, result, error) came so far: a wait ends on a new one
 
     def install(self, context) -> None:
         if not self.available:
@@ -139,6 +140,7 @@ class AutoconsentBridge:
                                [msg.get("id"), result if isinstance(result, (bool, int, float, str)) else bool(result)])
             elif kind in ("cmpDetected", "popupFound", "optInResult", "optOutResult", "autoconsentError"):
                 record = self.frames.setdefault(id(frame), FrameMessages(frame))
+                self.reports += 1
                 if kind == "cmpDetected":
                     record.detected.append(msg.get("cmp", ""))
                 elif kind == "popupFound":

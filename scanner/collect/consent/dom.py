@@ -30,6 +30,7 @@ class Probe:
     globals: set[str] = field(default_factory=set)
     marks: set[str] = field(default_factory=set)  # marked notices still visible
     shown_in: dict[str, object] = field(default_factory=dict)  # selector -> first frame showing it
+    loaded: bool = False  # the main frame's document has fired its load event
 
 
 def probe(page, selectors, globals_=(), marks=()) -> Probe:
@@ -40,6 +41,8 @@ def probe(page, selectors, globals_=(), marks=()) -> Probe:
         answer = call(frame, "probe", {**arg, "globals": list(globals_) if main else []})
         if not answer:
             continue
+        if main:
+            result.loaded = bool(answer.get("loaded"))
         result.exists |= {s for s, v in answer["exists"].items() if v}
         for s, v in answer["shown"].items():
             if v:
@@ -101,4 +104,6 @@ def _frames(page) -> list:
     except PlaywrightError:
         return []
     main = page.main_frame
-    return [main] + [f for f in frames if f != main and not f.is_detached()]
+    # A frame with no URL has not committed its first navigation (a slow iframe while the consent
+    # step runs during loading): it shows nothing yet, and evaluating there would wait for the commit.
+    return [main] + [f for f in frames if f != main and not f.is_detached() and f.url]

@@ -18,8 +18,8 @@ from scanner.models import ConsentOutcome
 from scanner.collect.consent import dom
 from scanner.collect.consent.autoconsent import AutoconsentBridge
 from scanner.collect.consent.heuristic import pick_argument
-from scanner.collect.consent.layers import (HEURISTIC_DELAY_S, HOLD, POLL_S, Attempt, Autoconsent, Heuristic,
-                                            Override, PlatformRules, Seen, Tokens, Turn)
+from scanner.collect.consent.layers import (HEURISTIC_DELAY_S, HOLD, POLL_S, REPORT_POLL_S, Attempt, Autoconsent,
+                                            Heuristic, Override, PlatformRules, Seen, Tokens, Turn)
 from scanner.collect.consent.rules import TCF, load_rules, platform_of_autoconsent, rule_for
 
 ACTIONS = ("accept", "reject")
@@ -70,7 +70,7 @@ class ConsentDriver:
                     return seen.present
                 if not seen.anything and now - since >= IDLE_QUIET_S and _page_idle(page):
                     return None
-                page.wait_for_timeout(POLL_S * 1000)
+                self._pause(page)
         except PlaywrightError:
             return None
 
@@ -87,6 +87,8 @@ class ConsentDriver:
             return _outcome(action, None, None, False, False, f"consent step failed: {first_line(exc)}", ())
 
     def _apply(self, page, action: str, idle_quiet_s: float, shown_since: float | None) -> ConsentOutcome:
+        # The step may start while the page still loads (at DOMContentLoaded): the notice is clicked as
+        # soon as it shows, but the clocks that give up (QUIET_S, timeout_s) count from the load event.
         start = time.monotonic()
         since = shown_since if shown_since is not None else start
         deadline = start + self.timeout_s
@@ -98,8 +100,12 @@ class ConsentDriver:
         attempts: list[Attempt] = []
         last: Seen | None = None
         last_attempt_at = start
+        loaded_at: float | None = None
         while True:
             seen = last = self._look(page)
+            if seen.loaded and loaded_at is None:
+                loaded_at = time.monotonic()
+                deadline = max(deadline, loaded_at + self.timeout_s)
             turn = Turn(page=page, action=action, seen=seen, now=time.monotonic(), shown_since=since,
                         deadline=deadline, autoconsent_pending=autoconsent.pending)
             attempt = None
@@ -119,11 +125,17 @@ class ConsentDriver:
                 break
             if attempts and not attempt and now - last_attempt_at >= NOTHING_LEFT_S:
                 break  # every layer that saw the notice has had its tries
-            if not attempts and not seen.anything and (
-                    now - start >= QUIET_S or (now - since >= idle_quiet_s and _page_idle(page))):
+            if not attempts and not seen.anything and loaded_at is not None and (
+                    now - loaded_at >= QUIET_S or (now - since >= idle_quiet_s and _page_idle(page))):
                 break
-            page.wait_for_timeout(POLL_S * 1000)
+            self._pause(page)
         return self._conclude(action, attempts, (last.present if last else None), waited=time.monotonic() - since)
+
+    def _pause(self, page) -> None:
+        """Until the next look: POLL_S, or less when autoconsent reports something (a popup found)."""
+        reports, until = self.bridge.reports, time.monotonic() + POLL_S
+        while self.bridge.reports == reports and time.monotonic() < until:
+            page.wait_for_timeout(REPORT_POLL_S * 1000)
 
     # --------------------------------------------------------------- look --
     def _look(self, page) -> Seen:
@@ -152,7 +164,7 @@ class ConsentDriver:
             autoconsent=popup, open_rules=tuple(open_rules),
             open_platform=ac_platform or (open_rules[0].platform if open_rules else None),
             present=name, unknown_notice=bool(unknown),
-            anything=bool(present or popup or detected or unknown))
+            anything=bool(present or popup or detected or unknown), loaded=state.loaded)
 
     # ------------------------------------------------------------ outcome --
     def _conclude(self, action, attempts: list[Attempt], platform: str | None, waited: float = 0.0) -> ConsentOutcome:

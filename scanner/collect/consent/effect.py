@@ -18,6 +18,9 @@ from scanner.collect.consent.rules import PlatformRule, load_rules, matches
 from scanner.common.text import fold
 from scanner.knowledge.purpose import speaks_of_consent
 
+JUDGE_POLL_S = 0.1  # between two looks for the click's effect (a notice mostly closes within a frame or two)
+LOAD_GRACE_S = 0.5  # after a click made during loading: time the page's load event gets to change anything
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -97,21 +100,36 @@ def stored_since(before: Snapshot, after: Snapshot, rule: PlatformRule | None) -
 
 def judge(page, before: Snapshot, rule: PlatformRule | None, banner: tuple[str, ...], marks: tuple[str, ...],
           wait_s: float) -> Effect:
-    """Poll up to `wait_s` for the notice to go and a consent record to appear."""
+    """Poll up to `wait_s` for the notice to go and a consent record to appear.
+
+    A click made while the page was still loading may have met buttons its notice binds only at
+    the load event: once the page has loaded (and LOAD_GRACE_S more) with nothing changed, the
+    judging stops early, so the layer's next try (after load) comes at once."""
     start = time.monotonic()
     deadline = start + max(wait_s, 0.5)
+    loading_at_click: bool | None = None
+    loaded_at: float | None = None
     while True:
         state = dom.probe(page, banner, marks=marks)
+        now = time.monotonic()
+        if loading_at_click is None:
+            loading_at_click = not state.loaded
+        if loading_at_click and state.loaded and loaded_at is None:
+            loaded_at = now
         still = sorted(state.shown) + [f"marked notice {m}" for m in sorted(state.marks)]
         gone = None if not banner and not marks else not still
         after = snapshot(page)
         stored = stored_since(before, after, rule)
         # A consent record usually follows the notice closing within a moment; an unknown
         # notice may store its choice under any name, so do not wait the full time for it.
-        if (gone and (stored or time.monotonic() - start >= 1.0)) or time.monotonic() >= deadline:
+        if (gone and (stored or now - start >= 1.0)) or now >= deadline:
             break
-        page.wait_for_timeout(250)
+        if loaded_at is not None and not gone and not stored and now - loaded_at >= LOAD_GRACE_S:
+            break
+        page.wait_for_timeout(JUDGE_POLL_S * 1000)
     evidence = list(stored)
+    if loading_at_click and not gone and not stored:
+        evidence.append("clicked while the page was still loading")
     if gone is True:
         evidence.insert(0, "banner gone" + (f" ({', '.join(banner[:3])} not visible)" if banner else ""))
     elif gone is False:

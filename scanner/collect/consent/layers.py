@@ -21,7 +21,8 @@ from scanner.collect.consent.autoconsent import AutoconsentBridge, popup_selecto
 from scanner.collect.consent.heuristic import NOTICE_WORDS, pick_argument
 from scanner.collect.consent.rules import PlatformRule, platform_of_autoconsent, rule_for
 
-POLL_S = 0.25
+POLL_S = 0.25  # between two looks at the page (a look evaluates in every frame)
+REPORT_POLL_S = 0.05  # between two checks for an autoconsent report (a Python list: cheap)
 AUTOCONSENT_GRACE_S = 3.0  # a rule waits this long for autoconsent to handle a notice it sees first
 HEURISTIC_DELAY_S = 1.5  # an unknown notice is clicked only once the page has shown this long (known CMPs render first)
 STEP_WAIT_S = 4.0  # a two-step flow's next button must appear within this
@@ -50,6 +51,7 @@ class Seen:
     present: str | None  # best platform name, open or not
     unknown_notice: bool  # the heuristic sees accept/reject buttons in a consent-like notice
     anything: bool
+    loaded: bool  # the page has fired its load event (the consent step may start before it)
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class Autoconsent:
         n = self.bridge.send(record, turn.action)
         # autoconsent's own flows wait internally (OneTrust up to ~7 s): give it the remaining time.
         while len(record.results) <= n and time.monotonic() < turn.deadline:
-            page.wait_for_timeout(POLL_S * 1000)
+            page.wait_for_timeout(REPORT_POLL_S * 1000)
         if len(record.results) > n:
             result = record.results[n]
             evidence.append(f"autoconsent {result.get('type')}: {result.get('result')}")
@@ -177,7 +179,11 @@ class Heuristic:
 
     def _run(self, turn: Turn) -> Attempt:
         page, action, deadline, platform = turn.page, turn.action, turn.deadline, turn.seen.present
-        wait_for_load(page, deadline)
+        if self.tries > 1:
+            # A hand-written notice mostly binds its buttons as its markup is parsed, so the first
+            # try does not wait for a slow page's load; a try that met unbound buttons (effect.judge
+            # stops at the load event) is made again once the page has loaded.
+            wait_for_load(page, deadline)
         before = effect.snapshot(page)
         token = self.tokens.new("heur")
         order = ("accept",) if action == "accept" else ("reject", "settings")

@@ -37,7 +37,7 @@
     for (const m of arg.marks || []) {
       marks[m] = this.all(`[data-cookiescan-banner="${m}"],[data-cookiescan-pick="${m}"]`).some((el) => this.visible(el));
     }
-    return {exists, shown, globals, marks};
+    return {exists, shown, globals, marks, loaded: document.readyState === "complete"};
   },
   norm(text) {
     return (text || "").replace(/[\u2019`´]/g, "'").replace(/\s+/g, " ").trim().toLowerCase()

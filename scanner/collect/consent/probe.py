@@ -9,9 +9,8 @@ import time
 from dataclasses import dataclass
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
 
-from scanner.collect.browser import BrowserOptions, open_context
+from scanner.collect.browser import BrowserOptions, open_context, playwright_driver
 from scanner.common.text import first_line
 from scanner.errors import UserError
 from scanner.models import ConsentOutcome
@@ -33,7 +32,7 @@ def probe(url: str, actions: tuple[str, ...], options: BrowserOptions, *, accept
         raise UserError(f"{url}: not an http(s) URL")
     platform = None
     outcomes = []
-    with sync_playwright() as pw:
+    with playwright_driver() as pw:
         for i, action in enumerate(("detect",) + actions):
             with open_context(pw, options) as context:
                 driver = ConsentDriver(accept_selector, reject_selector, timeout_s, use_autoconsent=use_autoconsent)

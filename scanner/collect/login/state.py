@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Mapping
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import sync_playwright
 
-from scanner.collect.browser import BrowserOptions, open_context
+from scanner.collect.browser import BrowserOptions, open_context, playwright_driver
 from scanner.config import LoginConfig
 from scanner.collect.login.perform import cookie_names, login_confirmed, new_cookie_names, perform_login
 from scanner.models import LoginOutcome
@@ -27,7 +26,7 @@ def record_storage_state(login: LoginConfig, out: Path, browser_options: Browser
                          timeout_s: float = 15) -> LoginOutcome:
     """Log in (steps, then a person when the browser is headed) and save the storage state to `out`."""
     by_steps = replace(login, storage_state=None)
-    with sync_playwright() as playwright, open_context(playwright, browser_options) as context:
+    with playwright_driver() as playwright, open_context(playwright, browser_options) as context:
         page = context.pages[0] if context.pages else context.new_page()
         before = cookie_names(context)
         outcome = LoginOutcome(attempted=False, logged_in=False, reason="no login steps configured")
