@@ -4,7 +4,10 @@
   (PSS shares pages between Chromium's processes fairly, so the sum is what the tree costs).
 - `PeakSampler`: samples that sum in a thread and keeps the peak, per label.
 - `run_measured(cmd)`: one whole process: wall seconds, CPU seconds (user + system of the
-  process and every descendant it reaped) and the peak PSS of its tree.
+  process and every descendant it reaped) and, with `memory=True`, the peak PSS of its tree.
+  Sampling PSS reads every process's page tables five times a second: it slows a process that
+  needs the CPU (a scan on 2 cores: about 0.5 s in 4.5) and not one that mostly waits (the
+  peer), so wall-time figures come from runs without it.
 - `machine()`: one line naming the machine, for every printed figure.
 - `fixture_web()`: the fixture web in a process of its own, for benchmarks of whole processes.
 """
@@ -103,26 +106,33 @@ class PeakSampler:
 class Run:
     wall_s: float
     cpu_s: float
-    peak_pss_mb: float
+    peak_pss_mb: float | None  # None: not sampled (a run for time)
     returncode: int
 
 
-def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None) -> Run:
+def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | None = None,
+                 memory: bool = True) -> Run:
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     # stderr is drained by a thread so a chatty process never blocks on a full pipe.
     drained: list[bytes] = []
     reader = threading.Thread(target=lambda: drained.append(proc.stderr.read()), daemon=True)
     reader.start()
-    with PeakSampler(proc.pid) as sampler:
+    sampler = PeakSampler(proc.pid) if memory else None
+    if sampler:
+        sampler.__enter__()
+    try:
         _, status, usage = os.wait4(proc.pid, 0)  # rusage of the child and every descendant it reaped
+    finally:
+        if sampler:
+            sampler.__exit__(None, None, None)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     reader.join(timeout=5)
     if proc.returncode not in (0, 1):  # 1: findings at or above --fail-on (cookiescan), grade below (peer)
         tail = (drained[0] if drained else b"").decode(errors="replace").strip().splitlines()[-3:]
         print(f"  ! {' '.join(cmd[:3])}... exited {proc.returncode}: {' | '.join(tail)}")
-    return Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak, proc.returncode)
+    return Run(wall, usage.ru_utime + usage.ru_stime, sampler.peak if sampler else None, proc.returncode)
 
 
 def machine() -> str:

@@ -177,11 +177,13 @@ class PhaseRecorder:
         self._snapshot_storage(page)
 
     def snapshot_cookies(self) -> None:
-        if not self._sessions:
-            return
-        try:
-            cookies = self._sessions[-1].send("Network.getAllCookies")["cookies"]
-        except Exception:  # the page's session died with the page; the next page re-attaches
+        for session in reversed(self._sessions):  # the newest page's session that still answers
+            try:
+                cookies = session.send("Network.getAllCookies")["cookies"]
+                break
+            except Exception:  # that page is closed (or crashed): its session died with it
+                continue
+        else:
             return
         now = time.time()
         for c in cookies:

@@ -36,14 +36,18 @@ class Visitor:
         self.shown_since = time.monotonic()  # when the current page started loading
         self._new_page()
 
-    def _new_page(self, keep_current: bool = False) -> None:
-        if self.page is not None and not keep_current:
+    def _new_page(self) -> None:
+        if self.page is not None:
             try:
                 self.page.close()
             except PlaywrightError:
                 pass
-        self.page = self.context.new_page()
-        self.collectors.attach(self.context, self.page)
+        self.page = self._open_tab()
+
+    def _open_tab(self):
+        page = self.context.new_page()
+        self.collectors.attach(self.context, page)
+        return page
 
     def visit(self, url: str, probe_inputs: bool = True, beside_current: bool = False, settle: bool = True) -> PageVisit:
         """Load `url` and (`settle`) wait for its network and load-time timers. `settle=False` hands the
@@ -55,11 +59,14 @@ class Visitor:
             self.behaviour.current_page = url
         previous = self.page if beside_current else None
         if previous is not None:
+            # A page clicked before it finished loading stops loading now: the revisit would
+            # otherwise wait behind its requests for the same URLs (Chromium lets one request per
+            # URL at a time into its cache). The revisit makes them again, after the choice.
             try:
                 previous.evaluate("() => { if (document.readyState !== 'complete') window.stop(); }")
             except PlaywrightError:
                 pass
-            self._new_page(keep_current=True)
+            self.page = self._open_tab()
         self.shown_since = started = time.monotonic()
         try:
             response = self.page.goto(url, wait_until="load" if settle else "domcontentloaded")

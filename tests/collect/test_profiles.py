@@ -88,3 +88,22 @@ def test_phase_contexts_hold_only_the_pages_they_visit(pw, browser_options):
     kinds = sorted(t["type"] for t in targets)
     assert [t["url"] for t in targets if t["type"] == "browser_ui"] == []
     assert kinds.count("page") >= 2  # the two phases' pages are there: the listing itself works
+
+
+def test_the_driver_keeps_its_compiled_code_in_the_user_cache(tmp_path, monkeypatch):
+    # Playwright's driver (Node) starts faster from its compile cache; it holds Playwright's own
+    # JavaScript only, in the XDG cache folder, and a user's own NODE_COMPILE_CACHE wins.
+    from scanner.collect.browser import node_compile_cache, playwright_driver
+
+    monkeypatch.delenv("NODE_COMPILE_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = node_compile_cache()
+    assert cache == tmp_path / "cache" / "cookiescan" / "node-compile-cache"
+    with playwright_driver() as playwright:
+        assert playwright.chromium.name == "chromium"
+    assert os.environ["NODE_COMPILE_CACHE"] == str(cache)
+    assert [p for p in cache.rglob("*") if p.is_file()], "Node wrote no compile cache"
+
+    monkeypatch.setenv("NODE_COMPILE_CACHE", str(tmp_path / "mine"))
+    playwright_driver()
+    assert os.environ["NODE_COMPILE_CACHE"] == str(tmp_path / "mine")

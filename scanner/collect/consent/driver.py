@@ -68,8 +68,8 @@ class ConsentDriver:
                     return seen.present or "unknown"
                 if now >= deadline or (now - start >= QUIET_S and not seen.unknown_notice):
                     return seen.present
-                if not seen.anything and now - since >= IDLE_QUIET_S and _page_idle(page):
-                    return None
+                if not seen.anything and now - since >= IDLE_QUIET_S and _page_idle(page) and not self._look(page).anything:
+                    return None  # (looked again: the timer that ran out may have just shown the notice)
                 self._pause(page)
         except PlaywrightError:
             return None
@@ -126,16 +126,23 @@ class ConsentDriver:
             if attempts and not attempt and now - last_attempt_at >= NOTHING_LEFT_S:
                 break  # every layer that saw the notice has had its tries
             if not attempts and not seen.anything and loaded_at is not None and (
-                    now - loaded_at >= QUIET_S or (now - since >= idle_quiet_s and _page_idle(page))):
+                    now - loaded_at >= QUIET_S or (now - since >= idle_quiet_s and _page_idle(page))) and (
+                    not self._look(page).anything):  # looked again: the timer that ran out may have shown it
                 break
-            self._pause(page)
+            # The heuristic's turn comes HEURISTIC_DELAY_S after the page started showing: look again then.
+            heuristic_due = since + HEURISTIC_DELAY_S if seen.unknown_notice else None
+            self._pause(page, heuristic_due)
         return self._conclude(action, attempts, (last.present if last else None), waited=time.monotonic() - since)
 
-    def _pause(self, page) -> None:
-        """Until the next look: POLL_S, or less when autoconsent reports something (a popup found)."""
-        reports, until = self.bridge.reports, time.monotonic() + POLL_S
+    def _pause(self, page, due: float | None = None) -> None:
+        """Until the next look: POLL_S, or less when autoconsent reports something (a popup found)
+        or a layer's turn is `due` (time.monotonic()) sooner."""
+        now = time.monotonic()
+        reports, until = self.bridge.reports, now + POLL_S
+        if due is not None and now < due < until:
+            until = due
         while self.bridge.reports == reports and time.monotonic() < until:
-            page.wait_for_timeout(REPORT_POLL_S * 1000)
+            page.wait_for_timeout(min(REPORT_POLL_S, max(until - time.monotonic(), 0.001)) * 1000)
 
     # --------------------------------------------------------------- look --
     def _look(self, page) -> Seen:
