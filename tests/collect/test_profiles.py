@@ -99,11 +99,14 @@ def test_the_driver_keeps_its_compiled_code_in_the_user_cache(tmp_path, monkeypa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     cache = node_compile_cache()
     assert cache == tmp_path / "cache" / "cookiescan" / "node-compile-cache"
-    with playwright_driver() as playwright:
-        assert playwright.chromium.name == "chromium"
-    assert os.environ["NODE_COMPILE_CACHE"] == str(cache)
+    # A process of its own: this module's Playwright may be running in this one.
+    code = "from scanner.collect.browser import playwright_driver\nwith playwright_driver() as p: print(p.chromium.name)"
+    done = subprocess.run([sys.executable, "-c", code], env=dict(os.environ), capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "chromium", done.stderr
     assert [p for p in cache.rglob("*") if p.is_file()], "Node wrote no compile cache"
 
+    playwright_driver()  # not started: only the environment is set
+    assert os.environ["NODE_COMPILE_CACHE"] == str(cache)
     monkeypatch.setenv("NODE_COMPILE_CACHE", str(tmp_path / "mine"))
     playwright_driver()
     assert os.environ["NODE_COMPILE_CACHE"] == str(tmp_path / "mine")
