@@ -63,8 +63,7 @@ def scan_site(site: SiteConfig, options: ScanOptions, progress: Progress | None 
             return scan_site(site, options, progress, ours)
     pw, shared = started
     say = progress or (lambda event, detail: None)
-    started = datetime.now(timezone.utc)
-    started_at = started.isoformat(timespec="seconds")
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     out_dir = scan_dir(options.out_dir, site.name, started_at)
     out_dir.mkdir(parents=True, exist_ok=True)
     site_domain = registrable_domain(host_of(site.start_url))
