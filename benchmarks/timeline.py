@@ -72,22 +72,26 @@ def timeline(site: str) -> None:
         return run_phase(pw, job, *args, **kwargs)
 
     engine.run_phase = named_run_phase
-    wrap(PlaywrightContextManager, "__enter__", "Playwright driver starts")
-    wrap(api.BrowserType, "launch_persistent_context", "Chromium launched")
-    wrap(api.Browser, "new_context", "new context")
-    wrap(driver.ConsentDriver, "__init__", "consent rules loaded")
-    wrap(driver.ConsentDriver, "install", "autoconsent installed")
-    wrap(collectors.Collectors, "install", "collectors installed")
-    wrap(api.BrowserContext, "new_page", "new page")
-    wrap(api.Page, "goto", "load (goto)")
-    wrap(visitor.Visitor, "settle", "network idle (settle)")
-    wrap(visitor.Visitor, "dwell", "load-time timers (dwell)")
-    wrap(collectors.Collectors, "after_page", "collectors after the page")
-    wrap(driver.ConsentDriver, "detect", "consent: detect")
-    wrap(driver.ConsentDriver, "apply", "consent: apply")
-    wrap(api.BrowserContext, "close", "context closed")
-    wrap(engine, "save_scan", "scan.json written")
-    wrap(scan_command, "_record", "judged, history row, reports")
+    steps = (  # (owner, method, label): each call is one row of the timeline
+        (PlaywrightContextManager, "__enter__", "Playwright driver starts"),
+        (api.BrowserType, "launch_persistent_context", "Chromium launched"),
+        (api.Browser, "new_context", "new context"),
+        (driver.ConsentDriver, "__init__", "consent rules loaded"),
+        (driver.ConsentDriver, "install", "autoconsent installed"),
+        (collectors.Collectors, "install", "collectors installed"),
+        (api.BrowserContext, "new_page", "new page"),
+        (api.Page, "goto", "load (goto)"),
+        (visitor.Visitor, "settle", "network idle (settle)"),
+        (visitor.Visitor, "dwell", "load-time timers (dwell)"),
+        (collectors.Collectors, "after_page", "collectors after the page"),
+        (driver.ConsentDriver, "detect", "consent: detect"),
+        (driver.ConsentDriver, "apply", "consent: apply"),
+        (api.BrowserContext, "close", "context closed"),
+        (engine, "save_scan", "scan.json written"),
+        (scan_command, "_record", "judged, history row, reports"),
+    )
+    for owner, name, label in steps:
+        wrap(owner, name, label)
     with fixture_web() as rules, tempfile.TemporaryDirectory(prefix="cookiescan-timeline-") as tmp:
         app = build_app()
         began = since_start()

@@ -74,10 +74,9 @@ def scan(
     import_meanwhile("scanner.collect.engine", "scanner.judge", "scanner.history.gate")
     db = db or DEFAULT_DB
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge") as judging:
-        with started_browser(options.browser) as started:
+        with site_progress(console, site.name, verbosity) as progress, started_browser(options.browser) as started:
             from scanner.collect.engine import scan_site
-            result = _run_with_progress(console, site, lambda progress: scan_site(site, options, progress, started),
-                                        verbosity)
+            result = scan_site(site, options, progress, started)
             # Judged and stored in the history while the browser and Playwright's driver close.
             recorded = judging.submit(_record, result, site, db, config, store=not no_history, out=out)
         findings = recorded.result()
