@@ -68,8 +68,8 @@ class ConsentDriver:
                     return seen.present or "unknown"
                 if now >= deadline or (now - start >= QUIET_S and not seen.unknown_notice):
                     return seen.present
-                if not seen.anything and now - since >= IDLE_QUIET_S and _page_idle(page) and not self._look(page).anything:
-                    return None  # (looked again: the timer that ran out may have just shown the notice)
+                if not seen.anything and now - since >= IDLE_QUIET_S and self._nothing_coming(page):
+                    return None
                 self._pause(page)
         except PlaywrightError:
             return None
@@ -126,13 +126,17 @@ class ConsentDriver:
             if attempts and not attempt and now - last_attempt_at >= NOTHING_LEFT_S:
                 break  # every layer that saw the notice has had its tries
             if not attempts and not seen.anything and loaded_at is not None and (
-                    now - loaded_at >= QUIET_S or (now - since >= idle_quiet_s and _page_idle(page))) and (
-                    not self._look(page).anything):  # looked again: the timer that ran out may have shown it
+                    now - loaded_at >= QUIET_S or (now - since >= idle_quiet_s and self._nothing_coming(page))):
                 break
             # The heuristic's turn comes HEURISTIC_DELAY_S after the page started showing: look again then.
             heuristic_due = since + HEURISTIC_DELAY_S if seen.unknown_notice else None
             self._pause(page, heuristic_due)
         return self._conclude(action, attempts, (last.present if last else None), waited=time.monotonic() - since)
+
+    def _nothing_coming(self, page) -> bool:
+        """The page is idle with no load-time timer left, and still shows nothing: the look is made
+        again after the idle check, since the timer that just ran out may have shown the notice."""
+        return _page_idle(page) and not self._look(page).anything
 
     def _pause(self, page, due: float | None = None) -> None:
         """Until the next look: POLL_S, or less when autoconsent reports something (a popup found)
