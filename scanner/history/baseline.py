@@ -25,6 +25,7 @@ from scanner.errors import UserError
 from scanner.judge.sightings import fingerprint as make_fingerprint
 from scanner.models import Finding
 from scanner.common.limits import DECLARED_FILE_BYTES, read_user_text
+from scanner.common.yamllines import SAFE_LOADER
 
 
 class BaselineError(UserError):
@@ -58,7 +59,7 @@ def load_baseline(path: Path) -> Baseline:
     path = Path(path)
     text = read_user_text(path, DECLARED_FILE_BYTES, "baseline file", BaselineError)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SAFE_LOADER)
     except RecursionError:
         raise BaselineError(f"{path}: invalid YAML (nested too deeply)") from None
     except yaml.YAMLError as exc:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from scanner.common.text import fold
+from scanner.common import yamllines
 from scanner.errors import UserError
 
 RECORDER_FIELDS = ("vendor", "source", "scripts", "endpoints", "globals", "library")
@@ -35,7 +36,7 @@ def _data(name: str) -> Path:
 
 def _read(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yamllines.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise UserError(f"{path}: not readable YAML ({str(exc).splitlines()[0]})") from None
 

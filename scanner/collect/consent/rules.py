@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+
+from scanner.common import yamllines
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 TCF = "tcf"  # the generic __tcfapi rule: detection and confirmation only
@@ -47,7 +48,7 @@ def _strings(value, where: str) -> tuple[str, ...]:
 
 
 def parse_rule(path: Path) -> PlatformRule:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yamllines.load(path.read_text(encoding="utf-8")) or {}
     where = str(path)
     unknown = set(data) - {"name", "autoconsent", "detect", "banner", "accept", "reject", "cookies", "storage"}
     if unknown:
