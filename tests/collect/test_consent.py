@@ -140,3 +140,20 @@ def test_names_of_a_consent_choice(name):
 def test_names_that_record_no_choice(name):
     from scanner.collect.consent.effect import names_a_choice
     assert not names_a_choice(name)
+
+
+def test_an_unknown_notice_waits_for_known_platforms_only_where_one_may_be_coming():
+    from scanner.collect.consent.layers import AUTOCONSENT_LOOK_S, HEURISTIC_DELAY_S, Seen, heuristic_due
+
+    def seen(present):
+        return Seen(autoconsent=None, open_rules=(), open_platform=None, present=present, unknown_notice=True,
+                    anything=True, loaded=False)
+
+    shown = 100.0
+    # Nothing known on the page: the turn comes once autoconsent's first pass had time to report.
+    assert heuristic_due(seen(None), shown, shown + 0.4) == shown + 0.4 + AUTOCONSENT_LOOK_S
+    # ...never later than for a page where a platform is known to be present.
+    assert heuristic_due(seen(None), shown, shown + 5) == shown + HEURISTIC_DELAY_S
+    # autoconsent has not looked yet, or a known platform is there: it gets its time to render.
+    assert heuristic_due(seen(None), shown, None) == shown + HEURISTIC_DELAY_S
+    assert heuristic_due(seen("klaro"), shown, shown + 0.1) == shown + HEURISTIC_DELAY_S

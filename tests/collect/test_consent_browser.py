@@ -211,3 +211,46 @@ def test_apply_on_a_closed_page_reports_instead_of_raising(pw, browser_options):
         o = driver.apply(page, "accept")
     assert o.status == "not_given" and o.reason.startswith("consent step failed:"), o
 
+
+
+# ------------------------------------------------------------------- autoconsent bridge --
+
+def first_look(driver, page, other_than=None):
+    """When autoconsent began its first pass over the page's document (it starts when the page is idle)."""
+    deadline = time.monotonic() + 5
+    while driver.bridge.looked_at(page) in (None, other_than) and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    return driver.bridge.looked_at(page)
+
+
+def test_pages_opened_after_the_consent_step_get_no_autoconsent(pw, browser_options):
+    """stand_down() takes autoconsent's script off the context: the revisit and the crawl's pages run
+    without it, while the page it ran on keeps its copy until it goes."""
+    url = "https://consent-klaro.test/"
+    with open_context(pw, browser_options) as context:
+        driver = ConsentDriver()
+        driver.install(context)
+        clicked = context.new_page()
+        clicked.goto(url)
+        has_it = "() => typeof window.autoconsentReceiveMessage"
+        assert clicked.evaluate(has_it) == "function"
+        assert first_look(driver, clicked) is not None  # its first detection pass over the page began
+        driver.stand_down()
+        later = context.new_page()
+        later.goto(url)
+        assert later.evaluate(has_it) == "undefined"
+        assert driver.bridge.looked_at(later) is None
+        assert clicked.evaluate(has_it) == "function"
+
+
+def test_autoconsent_first_look_is_per_document(pw, browser_options):
+    """The first pass over about:blank, or over the previous page, says nothing about the page now shown."""
+    with open_context(pw, browser_options) as context:
+        driver = ConsentDriver()
+        driver.install(context)
+        page = context.new_page()
+        page.goto("https://consent-klaro.test/")
+        first = first_look(driver, page)
+        assert first is not None
+        page.goto("https://consent-klaro.test/page2.html")
+        assert first_look(driver, page, other_than=first) > first

@@ -12,6 +12,7 @@ import pytest
 
 from scanner.collect.browser import launch_browser, open_context
 from scanner.collect.consent import ConsentDriver
+from scanner.collect.consent.layers import HEURISTIC_DELAY_S
 from scanner.collect.engine import ScanOptions, scan_site
 from scanner.collect.recorder import PhaseRecorder
 from scanner.config import SiteConfig
@@ -24,7 +25,8 @@ SLOW_FRAME = "slow.plain-cdn.test"
 
 def apply_while_loading(pw, browser_options, path: str, action: str):
     """Open the page, hand it over at DOMContentLoaded as the engine does, apply `action`;
-    returns the outcome and whether the page had fired its load event when apply() returned."""
+    returns the outcome, whether the page had fired its load event when apply() returned, the
+    choice stored, and the seconds from the navigation's start to apply()'s end."""
     with open_context(pw, browser_options) as context:
         PhaseRecorder(phase=action, site_domain="consent-loading.test").install(context)  # its load-time timers
         driver = ConsentDriver()
@@ -33,22 +35,32 @@ def apply_while_loading(pw, browser_options, path: str, action: str):
         shown = time.monotonic()
         page.goto(SITE + path, wait_until="domcontentloaded")
         outcome = driver.apply(page, action, shown_since=shown)
+        took = time.monotonic() - shown
         loaded = page.evaluate("() => document.readyState === 'complete'")
         stored = {c["name"]: c["value"] for c in context.cookies()}.get("loading_choice")
-    return outcome, loaded, stored
+    return outcome, loaded, stored, took
 
 
 @pytest.mark.parametrize("action,value", [("accept", "yes"), ("reject", "no")])
 def test_a_notice_is_clicked_before_the_page_has_loaded(pw, browser_options, action, value):
-    outcome, loaded, stored = apply_while_loading(pw, browser_options, "", action)
+    outcome, loaded, stored, took = apply_while_loading(pw, browser_options, "", action)
     assert outcome.effective and outcome.method.startswith("heuristic"), outcome
     assert stored == value
-    # The iframe holds the load event for 3 s; the heuristic acts 1.5 s after the page began to show.
+    # The iframe holds the load event for 3 s; nothing on the page is known to any rule, so the
+    # heuristic acts as soon as autoconsent's first pass over the page has found nothing.
     assert not loaded, "apply() waited for the load event"
+    assert took < HEURISTIC_DELAY_S, f"the heuristic waited {took:.2f} s as if a known platform could render"
+
+
+def test_the_heuristic_gives_a_known_platform_on_the_page_its_time_to_render(pw, browser_options):
+    outcome, loaded, stored, took = apply_while_loading(pw, browser_options, "platform-coming.html", "reject")
+    assert outcome.effective and outcome.method.startswith("heuristic"), outcome
+    assert outcome.platform == "klaro" and stored == "no"
+    assert took >= HEURISTIC_DELAY_S, f"the unknown notice was clicked {took:.2f} s in, before Klaro could render"
 
 
 def test_buttons_bound_at_the_load_event_are_clicked_again_after_it(pw, browser_options):
-    outcome, loaded, stored = apply_while_loading(pw, browser_options, "bound-at-load.html", "accept")
+    outcome, loaded, stored, _ = apply_while_loading(pw, browser_options, "bound-at-load.html", "accept")
     assert outcome.effective, outcome
     assert stored == "yes" and loaded
     assert "clicked while the page was still loading" in outcome.evidence  # the first try, judged as such
@@ -58,7 +70,7 @@ def test_buttons_bound_at_the_load_event_are_clicked_again_after_it(pw, browser_
 def test_the_wait_for_a_notice_counts_from_the_load_event(pw, browser_options):
     # The load event comes after 6 s and the notice 1 s later: counted from DOMContentLoaded, the
     # 5 s without anything on the page would have ended the consent step before the notice showed.
-    outcome, loaded, stored = apply_while_loading(pw, browser_options, "late-notice.html", "reject")
+    outcome, loaded, stored, _ = apply_while_loading(pw, browser_options, "late-notice.html", "reject")
     assert outcome.effective, outcome
     assert stored == "no" and loaded
 

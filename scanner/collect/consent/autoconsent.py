@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -103,6 +104,8 @@ class FrameMessages:
     popups: list[str] = field(default_factory=list)
     results: list[dict] = field(default_factory=list)  # optInResult / optOutResult messages
     errors: list[str] = field(default_factory=list)
+    instance: str | None = None  # autoconsent's instance in the frame's current document
+    looked_at: float | None = None  # when that instance began its first detection pass (time.monotonic())
 
 
 class AutoconsentBridge:
@@ -113,13 +116,25 @@ class AutoconsentBridge:
         self.available = True  # the copy ships in the package; False turns this layer off
         self.active = True  # frames that start while inactive get no rules: autoconsent stays idle there
         self.reports = 0  # how many reports (detected, popup, result, error) came so far: a wait ends on a new one
+        self._script = None  # the init script's handle, to take it off the context (stand_down)
 
     def install(self, context) -> None:
         if not self.available:
             return
-        script = _assets().script
         context.expose_binding("autoconsentSendMessage", self._on_message)
-        context.add_init_script(script=script)
+        self._script = context.add_init_script(script=_assets().script)
+
+    def stand_down(self) -> None:
+        """Pages and frames that load from now on get no autoconsent: not its 137 KB script, parsed and
+        run in every frame, nor its detection loop. Frames already running it keep it (and the binding
+        it calls) until they go, but get no rules any more."""
+        self.active = False
+        if self._script is not None:
+            script, self._script = self._script, None
+            try:
+                script.close()
+            except Exception:  # the context or its browser already went: nothing left to take off
+                pass
 
     # -- messages from the page ------------------------------------------
     def _on_message(self, source, msg) -> None:
@@ -138,6 +153,15 @@ class AutoconsentBridge:
                     result = False
                 frame.evaluate("([id, result]) => autoconsentReceiveMessage({id, type: 'evalResp', result})",
                                [msg.get("id"), result if isinstance(result, (bool, int, float, str)) else bool(result)])
+            elif kind == "report":
+                # Its state after each step; the first pass over the page begins with findCmpAttempts 1.
+                record = self.frames.setdefault(id(frame), FrameMessages(frame))
+                state = msg.get("state") if isinstance(msg.get("state"), dict) else {}
+                if msg.get("instanceId") != record.instance:  # a new document in the frame (about:blank, then the page)
+                    record.instance, record.looked_at = msg.get("instanceId"), None
+                if record.looked_at is None and (state.get("findCmpAttempts") or 0) >= 1:
+                    record.looked_at = time.monotonic()
+                    self.reports += 1
             elif kind in ("cmpDetected", "popupFound", "optInResult", "optOutResult", "autoconsentError"):
                 record = self.frames.setdefault(id(frame), FrameMessages(frame))
                 self.reports += 1
@@ -159,6 +183,11 @@ class AutoconsentBridge:
 
     def detected(self, page) -> list[str]:
         return [c for r in self.page_frames(page) for c in r.detected]
+
+    def looked_at(self, page) -> float | None:
+        """When autoconsent began its first pass over the page's top document; None if not yet."""
+        record = self.frames.get(id(page.main_frame))
+        return record.looked_at if record and record.frame is page.main_frame else None
 
     def popup(self, page) -> tuple[str, FrameMessages] | None:
         """(rule name, frame record) of the first open popup autoconsent found on the page."""

@@ -19,7 +19,7 @@ from scanner.collect.consent import dom
 from scanner.collect.consent.autoconsent import AutoconsentBridge
 from scanner.collect.consent.heuristic import pick_argument
 from scanner.collect.consent.layers import (HEURISTIC_DELAY_S, HOLD, POLL_S, REPORT_POLL_S, Attempt, Autoconsent,
-                                            Heuristic, Override, PlatformRules, Seen, Tokens, Turn)
+                                            Heuristic, Override, PlatformRules, Seen, Tokens, Turn, heuristic_due)
 from scanner.collect.consent.rules import TCF, load_rules, platform_of_autoconsent, rule_for
 
 ACTIONS = ("accept", "reject")
@@ -47,9 +47,9 @@ class ConsentDriver:
         self.bridge.install(context)
 
     def stand_down(self) -> None:
-        """The consent step is over: pages loaded from now on get no autoconsent rules (700 KB
-        and a detection loop per frame), since nothing will be clicked there any more."""
-        self.bridge.active = False
+        """The consent step is over: pages loaded from now on get no autoconsent (its script, its
+        rules and a detection loop per frame), since nothing will be clicked there any more."""
+        self.bridge.stand_down()
 
     # ------------------------------------------------------------- detect --
     def detect(self, page, *, shown_since: float | None = None) -> str | None:
@@ -107,7 +107,8 @@ class ConsentDriver:
                 loaded_at = time.monotonic()
                 deadline = max(deadline, loaded_at + self.timeout_s)
             turn = Turn(page=page, action=action, seen=seen, now=time.monotonic(), shown_since=since,
-                        deadline=deadline, autoconsent_pending=autoconsent.pending)
+                        deadline=deadline, autoconsent_pending=autoconsent.pending,
+                        autoconsent_looked_at=self.bridge.looked_at(page) if self.bridge.available else since)
             attempt = None
             for layer in layers:
                 answer = layer.step(turn)
@@ -128,9 +129,8 @@ class ConsentDriver:
             if not attempts and not seen.anything and loaded_at is not None and (
                     now - loaded_at >= QUIET_S or (now - since >= idle_quiet_s and self._nothing_coming(page))):
                 break
-            # The heuristic's turn comes HEURISTIC_DELAY_S after the page started showing: look again then.
-            heuristic_due = since + HEURISTIC_DELAY_S if seen.unknown_notice else None
-            self._pause(page, heuristic_due)
+            # An unknown notice's turn may come before the next look: look again then.
+            self._pause(page, heuristic_due(seen, since, turn.autoconsent_looked_at) if seen.unknown_notice else None)
         return self._conclude(action, attempts, (last.present if last else None), waited=time.monotonic() - since)
 
     def _nothing_coming(self, page) -> bool:

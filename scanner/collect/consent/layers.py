@@ -25,6 +25,7 @@ POLL_S = 0.25  # between two looks at the page (a look evaluates in every frame)
 REPORT_POLL_S = 0.05  # between two checks for an autoconsent report (a Python list: cheap)
 AUTOCONSENT_GRACE_S = 3.0  # a rule waits this long for autoconsent to handle a notice it sees first
 HEURISTIC_DELAY_S = 1.5  # an unknown notice is clicked only once the page has shown this long (known CMPs render first)
+AUTOCONSENT_LOOK_S = 0.3  # autoconsent's first pass reports a match within this (measured: 0.02-0.06 s)
 STEP_WAIT_S = 4.0  # a two-step flow's next button must appear within this
 EFFECT_WAIT_S = 3.0
 MAX_TRIES = 2  # per rule / heuristic: a notice clicked before its script bound the buttons ignores the click
@@ -65,6 +66,7 @@ class Turn:
     shown_since: float  # when the page started to load: the time a notice has had to appear
     deadline: float
     autoconsent_pending: bool  # autoconsent is on and has not acted on this page yet
+    autoconsent_looked_at: float | None  # when autoconsent began its first pass over the page (None: not yet)
 
 
 class Tokens:
@@ -75,6 +77,16 @@ class Tokens:
 
     def new(self, prefix: str) -> str:
         return f"{prefix}{next(self._next)}"
+
+
+def heuristic_due(seen: Seen, shown_since: float, autoconsent_looked_at: float | None) -> float:
+    """When an unknown notice may be clicked (time.monotonic()). HEURISTIC_DELAY_S after the page started
+    loading, so that a known platform gets to render and claim it first; sooner when nothing on the page
+    is known to any rule, ours or autoconsent's, once autoconsent has made its first pass over the page."""
+    late = shown_since + HEURISTIC_DELAY_S
+    if seen.present is None and autoconsent_looked_at is not None:
+        return min(late, autoconsent_looked_at + AUTOCONSENT_LOOK_S)
+    return late
 
 
 def effect_wait(deadline: float) -> float:
@@ -172,7 +184,7 @@ class Heuristic:
     def step(self, turn: Turn) -> Attempt | str | None:
         if not turn.seen.unknown_notice or self.tries >= MAX_TRIES:
             return None
-        if turn.now - turn.shown_since < HEURISTIC_DELAY_S:
+        if turn.now < heuristic_due(turn.seen, turn.shown_since, turn.autoconsent_looked_at):
             return HOLD
         self.tries += 1
         return self._run(turn)
