@@ -144,7 +144,9 @@ class AutoconsentBridge:
         kind = msg.get("type")
         try:
             if kind == "init":
-                if self.active:
+                # A new tab's first document (about:blank, before its navigation) gets no rules:
+                # nothing can be shown there, and its rules would be parsed for nothing.
+                if self.active and not (frame.url == "about:blank" and frame.parent_frame is None):
                     frame.evaluate(f"autoconsentReceiveMessage({init_message(frame.url)})")
             elif kind == "eval":
                 try:
