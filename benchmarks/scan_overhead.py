@@ -17,7 +17,9 @@ off with --no-behaviour).
 Prints absolute seconds per page-phase on both sides (they share the network-idle wait) and
 their ratio (what the instrumentation costs), the whole scan as run by default against the bare
 loop (target: <= 1.15x), and the peak PSS of the browser processes in each phase of the scan
-(target <= 600 MB). Figures are of the fixture web on this machine.
+(target <= 600 MB), taken from runs of their own (`--memory-runs`): sampling memory five times a
+second slows a busy 2-core machine. The fixture web runs in a process of its own. Figures are of
+the fixture web on this machine.
 """
 from __future__ import annotations
 
@@ -37,12 +39,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from procstats import PeakSampler, machine  # noqa: E402
+from procstats import PeakSampler, fixture_web, machine  # noqa: E402
 from scanner.collect.browser import BrowserOptions, open_context  # noqa: E402
 from scanner.collect.consent.rules import rule_for  # noqa: E402
 from scanner.collect.engine import ScanOptions, scan_site  # noqa: E402
 from scanner.config import SiteConfig  # noqa: E402
-from scanner.demo.fixtureweb import FixtureWeb  # noqa: E402
 from scanner.models import ConsentOutcome, PhaseResult  # noqa: E402
 
 REPLICAS = ("pro.doctolib.fr", "pro.doctolib.it", "pro.doctolib.de", "docrdv.fr", "www.mybakup.com")
@@ -106,8 +107,26 @@ def bare_phase(pw, browser: BrowserOptions, phase: PhaseResult, options: ScanOpt
     return time.perf_counter() - started, clicked
 
 
-def measure_site(site_name: str, web: FixtureWeb, repeat: int, pages: int, behaviour: bool) -> None:
-    browser = BrowserOptions(host_resolver_rules=web.resolver_rules, ignore_https_errors=True)
+def phase_times(site: SiteConfig, options: ScanOptions, sampler: PeakSampler | None = None):
+    """(scan, seconds per phase) of a scan with its phases one after another; `sampler` is told the phase."""
+    marks: list[tuple[str, float]] = []
+
+    def progress(event: str, detail: str) -> None:
+        if event == "phase":
+            marks.append((detail, time.perf_counter()))
+            if sampler:
+                sampler.label = detail
+
+    started = time.perf_counter()
+    scan = scan_site(site, options, progress)
+    marks.append(("end", time.perf_counter()))
+    # A phase's time runs from its start mark to the next (the first from the scan's start).
+    marks[0] = (marks[0][0], started)
+    return scan, {phase: t1 - t0 for (phase, t0), (_, t1) in zip(marks, marks[1:])}
+
+
+def measure_site(site_name: str, rules: str, repeat: int, memory_runs: int, pages: int, behaviour: bool) -> None:
+    browser = BrowserOptions(host_resolver_rules=rules, ignore_https_errors=True)
     site = SiteConfig(name=site_name, start_url=f"https://{site_name}/", pages=pages)
     scan_phase_s: dict[str, list[float]] = {}
     bare_phase_s: dict[str, list[float]] = {}
@@ -121,33 +140,27 @@ def measure_site(site_name: str, web: FixtureWeb, repeat: int, pages: int, behav
             started = time.perf_counter()
             scan_site(site, options)
             together_s.append(time.perf_counter() - started)
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp:  # timed without the memory sampler: it slows a busy machine
             options = ScanOptions(browser=browser, out_dir=Path(tmp), synthetic=True, jobs=1, behaviour=behaviour)
-            marks: list[tuple[str, float]] = []
-
-            with PeakSampler(os.getpid(), names=("chromium", "chrome", "headless_shell")) as sampler:
-                def progress(event: str, detail: str) -> None:
-                    if event == "phase":
-                        marks.append((detail, time.perf_counter()))
-                        sampler.label = detail
-
-                started = time.perf_counter()
-                scan = scan_site(site, options, progress)
-                marks.append(("end", time.perf_counter()))
-            for phase, peak in sampler.peaks.items():
-                if phase:
-                    peaks[phase] = max(peaks.get(phase, 0.0), peak)
-            # A phase's time runs from its start mark to the next (the first from the scan's start).
-            marks[0] = (marks[0][0], started)
-            for (phase, t0), (_, t1) in zip(marks, marks[1:]):
-                scan_phase_s.setdefault(phase, []).append(t1 - t0)
+            scan, seconds = phase_times(site, options)
+            for phase, s in seconds.items():
+                scan_phase_s.setdefault(phase, []).append(s)
             with sync_playwright() as pw:
                 for phase in scan.phases:
                     seconds, clicked = bare_phase(pw, browser, phase, options)
                     bare_phase_s.setdefault(phase.phase, []).append(seconds)
                     visits[phase.phase] = len(phase.pages)
                     clicks[phase.phase] = clicked
-    print(f"{site_name} (synthetic), {len(scan.page_list)} page(s) per phase, median of {repeat}")
+    for _ in range(memory_runs):  # peak PSS per phase, from runs of its own
+        with tempfile.TemporaryDirectory() as tmp, PeakSampler(
+                os.getpid(), names=("chromium", "chrome", "headless_shell")) as sampler:
+            phase_times(site, ScanOptions(browser=browser, out_dir=Path(tmp), synthetic=True, jobs=1,
+                                          behaviour=behaviour), sampler)
+        for phase, peak in sampler.peaks.items():
+            if phase:
+                peaks[phase] = max(peaks.get(phase, 0.0), peak)
+    print(f"{site_name} (synthetic), {len(scan.page_list)} page(s) per phase, median of {repeat}, "
+          f"peak PSS of {memory_runs} more run(s)")
     total_scan = total_bare = 0.0
     total_visits = 0
     for phase, n in visits.items():
@@ -169,15 +182,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", default=",".join(REPLICAS + PLAIN))
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--memory-runs", type=int, default=1,
+                        help="further scans per site, phases one after another, with the peak-PSS sampler on")
     parser.add_argument("--pages", type=int, default=10)
     parser.add_argument("--no-behaviour", action="store_true", help="scan without the behaviour collector")
     parser.add_argument("--dwell", type=float, default=ScanOptions.dwell_s,
                         help="cap on the dwell after load (0 = off), to measure what it costs")
     args = parser.parse_args()
     print(f"machine: {machine()}; behaviour collector {'off' if args.no_behaviour else 'on'}")
-    with FixtureWeb() as web:
+    with fixture_web() as rules:
         for site in [s for s in args.sites.split(",") if s]:
-            measure_site(site, web, args.repeat, args.pages, not args.no_behaviour)
+            measure_site(site, rules, args.repeat, args.memory_runs, args.pages, not args.no_behaviour)
 
 
 if __name__ == "__main__":
