@@ -2,7 +2,9 @@
 
     .venv/bin/python benchmarks/consent_apply_times.py [--no-autoconsent]
 
-Each click gets a fresh context, as a scan phase does.
+Each click gets a fresh context with the phase recorder installed (the consent step reads the
+load-time timers it tracks), as a scan phase does. The page is loaded before apply() is called,
+and apply() is told so: its waits count from the call here, from the navigation in a scan.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from scanner.collect.browser import BrowserOptions, launch_browser, open_context  # noqa: E402
 from scanner.collect.consent import ConsentDriver  # noqa: E402
+from scanner.collect.recorder import PhaseRecorder  # noqa: E402
 from scanner.demo.fixtureweb import WEB_ROOT, FixtureWeb  # noqa: E402
 
 def pages() -> list[str]:
@@ -39,6 +42,7 @@ def main() -> None:
             for path in pages():
                 for action in ("accept", "reject"):
                     with open_context(pw, options, browser=browser) as context:
+                        PhaseRecorder(phase=action, site_domain=path.split("/")[0]).install(context)
                         driver = ConsentDriver(use_autoconsent=not args.no_autoconsent)
                         driver.install(context)
                         page = context.new_page()

@@ -23,21 +23,21 @@ SITE = "https://consent-loading.test/"
 SLOW_FRAME = "slow.plain-cdn.test"
 
 
-def apply_while_loading(pw, browser_options, path: str, action: str):
+def apply_while_loading(pw, browser_options, path: str, action: str, *, site: str = SITE, choice: str = "loading_choice"):
     """Open the page, hand it over at DOMContentLoaded as the engine does, apply `action`;
     returns the outcome, whether the page had fired its load event when apply() returned, the
     choice stored, and the seconds from the navigation's start to apply()'s end."""
     with open_context(pw, browser_options) as context:
-        PhaseRecorder(phase=action, site_domain="consent-loading.test").install(context)  # its load-time timers
+        PhaseRecorder(phase=action, site_domain=site.split("/")[2]).install(context)  # its load-time timers
         driver = ConsentDriver()
         driver.install(context)
         page = context.new_page()
         shown = time.monotonic()
-        page.goto(SITE + path, wait_until="domcontentloaded")
+        page.goto(site + path, wait_until="domcontentloaded")
         outcome = driver.apply(page, action, shown_since=shown)
         took = time.monotonic() - shown
         loaded = page.evaluate("() => document.readyState === 'complete'")
-        stored = {c["name"]: c["value"] for c in context.cookies()}.get("loading_choice")
+        stored = {c["name"]: c["value"] for c in context.cookies()}.get(choice)
     return outcome, loaded, stored, took
 
 
@@ -57,6 +57,18 @@ def test_the_heuristic_gives_a_known_platform_on_the_page_its_time_to_render(pw,
     assert outcome.effective and outcome.method.startswith("heuristic"), outcome
     assert outcome.platform == "klaro" and stored == "no"
     assert took >= HEURISTIC_DELAY_S, f"the unknown notice was clicked {took:.2f} s in, before Klaro could render"
+
+
+@pytest.mark.parametrize("action,button,value", [("accept", "alle akzeptieren", "alle"), ("reject", "ablehnen", "notwendig")])
+def test_an_early_turn_waits_for_the_timer_that_renders_the_notice(pw, browser_options, action, button, value):
+    # The page shows a form's "Akzeptieren" button at once and its real notice 0.7 s later, from a
+    # timer set while loading. Nothing on it is known to any rule; the heuristic's early turn waits
+    # for that timer, then clicks the notice's own button, once.
+    outcome, _, stored, took = apply_while_loading(pw, browser_options, "", action,
+                                                   site="https://consent-unknown-de.test/", choice="hinweis_wahl")
+    assert outcome.effective and outcome.method == "heuristic:de", outcome
+    assert f"{action} button {button!r} (de)" in outcome.evidence and outcome.evidence.count("[heuristic:de]") == 1
+    assert stored == value
 
 
 def test_buttons_bound_at_the_load_event_are_clicked_again_after_it(pw, browser_options):

@@ -186,12 +186,22 @@ class Heuristic:
             return None
         if turn.now < heuristic_due(turn.seen, turn.shown_since, turn.autoconsent_looked_at):
             return HOLD
+        # Before HEURISTIC_DELAY_S (nothing known on the page), the notice on screen must be the page's
+        # last word: no timer its scripts set while loading is still to fire (one may render the real
+        # notice beside a button that only looks like one), and it offers this action's button.
+        early = turn.now < turn.shown_since + HEURISTIC_DELAY_S
+        if early and load_timers_pending(turn.page, HEURISTIC_DELAY_S):
+            return HOLD
+        attempt = self._run(turn, early)
+        if attempt is None:
+            return HOLD
         self.tries += 1
-        return self._run(turn)
+        return attempt
 
-    def _run(self, turn: Turn) -> Attempt:
+    def _run(self, turn: Turn, early: bool) -> Attempt | None:
+        """The try, or None when an early turn found no button for the action (the try is not spent)."""
         page, action, deadline, platform = turn.page, turn.action, turn.deadline, turn.seen.present
-        if self.tries > 1:
+        if self.tries > 0:
             # A hand-written notice mostly binds its buttons as its markup is parsed, so the first
             # try does not wait for a slow page's load; a try that met unbound buttons (effect.judge
             # stops at the load event) is made again once the page has loaded.
@@ -200,6 +210,8 @@ class Heuristic:
         token = self.tokens.new("heur")
         order = ("accept",) if action == "accept" else ("reject", "settings")
         found = dom.pick(page, pick_argument(order, token))
+        if not found and early:
+            return None
         if not found:
             return Attempt("heuristic", platform or "unknown", False, None,
                            [f"no {action} button text found in the notice"])
@@ -241,6 +253,18 @@ class Override:
                            [f"{action}_selector {self.selector!r} could not be clicked"])
         judged = effect.judge(page, before, rule_for(platform), (self.selector,), (token,), effect_wait(deadline))
         return Attempt("override", platform, True, judged, [f"clicked {action}_selector {self.selector!r}"])
+
+
+def load_timers_pending(page, within_s: float) -> bool:
+    """A timer the page's scripts set while loading, with a delay up to `within_s`, is still to fire
+    (recorder.js tracks them; a page without the recorder has none)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        return bool(page.evaluate(
+            "cap => window.__cookiescanPendingTimers ? window.__cookiescanPendingTimers(cap) : 0", within_s * 1000))
+    except PlaywrightError:
+        return False
 
 
 def wait_for_load(page, deadline: float) -> None:
