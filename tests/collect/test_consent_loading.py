@@ -53,7 +53,7 @@ def test_a_notice_is_clicked_before_the_page_has_loaded(pw, browser_options, act
 
 
 def test_the_heuristic_gives_a_known_platform_on_the_page_its_time_to_render(pw, browser_options):
-    outcome, loaded, stored, took = apply_while_loading(pw, browser_options, "platform-coming.html", "reject")
+    outcome, loaded, stored, took = apply_while_loading(pw, browser_options, "?platform", "reject")
     assert outcome.effective and outcome.method.startswith("heuristic"), outcome
     assert outcome.platform == "klaro" and stored == "no"
     assert took >= HEURISTIC_DELAY_S, f"the unknown notice was clicked {took:.2f} s in, before Klaro could render"
