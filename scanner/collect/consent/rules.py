@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-
 from scanner.common import yamllines
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
