@@ -145,8 +145,8 @@ def _site(target: str, config: Optional[Path], pages: int) -> SiteConfig:
     return site_from_url(target, pages)
 
 
-def _run_with_progress(console: Console, site: SiteConfig, run, verbosity: Verbosity = Verbosity()) -> ScanResult:
-    with site_progress(console, site.name, verbosity) as progress:
+def _run_with_progress(console: Console, site: SiteConfig, run) -> ScanResult:
+    with site_progress(console, site.name, Verbosity()) as progress:
         return run(progress)
 
 
