@@ -307,10 +307,15 @@ def _login(visitor: Visitor, login_cfg) -> LoginOutcome:
     # What consent set belongs to the start page, what the login sets to the login page:
     # without these snapshots both would be credited to the first app page.
     visitor.recorder.snapshot(visitor.context, visitor.page)
+    known = visitor.recorder.cookie_keys()
     visitor.recorder.current_page = login_cfg.login_url
     outcome = perform_login(visitor.context, visitor.page, login_cfg, environ=_credentials(visitor.options))
     visitor.recorder.snapshot(visitor.context, visitor.page)
-    return outcome
+    # The login is credited with every cookie the recorder first saw between its two snapshots, as the
+    # cookies' page is: perform_login compares the jar a moment after the first and before the second,
+    # and a tracker's cookie arriving late from the consent click would fall in one and not the other.
+    appeared = {key[0] for key in visitor.recorder.cookie_keys() - known}
+    return dataclasses.replace(outcome, cookies_at_login=tuple(sorted(appeared | set(outcome.cookies_at_login))))
 
 
 def _credentials(options: ScanOptions) -> Mapping[str, str]:

@@ -171,6 +171,10 @@ class PhaseRecorder:
     def dropped(self) -> int:
         return len(self._dropped)
 
+    def cookie_keys(self) -> frozenset:
+        """The cookies recorded so far, by (name, domain, path, partition)."""
+        return frozenset(self._cookies)
+
     # -- snapshots after each page ---------------------------------------
     def snapshot(self, context, page) -> None:
         self.snapshot_cookies()
